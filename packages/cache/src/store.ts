@@ -1,0 +1,67 @@
+/**
+ * The Store contract: a keyed collection of objects. Implementations: the plain store and indexer
+ * (`thread-safe-store.ts`), FIFO, DeltaFIFO, the in-order FIFO, ExpirationCache, UndeltaStore.
+ */
+
+/**
+ * What a Reflector writes into. Every Store is one; queues (FIFO, DeltaFIFO, in-order FIFO) are too.
+ */
+export interface ReflectorStore<T> {
+  /** Inserts or replaces the object under its key. Throws `KeyError` when it cannot be keyed. */
+  add(obj: T): void;
+  /** Same as `add` for a plain store; queues record it as an update. */
+  update(obj: T): void;
+  /** Removes the object's key; a missing key is a no-op. */
+  delete(obj: T): void;
+  /**
+   * Replaces the whole contents with `list`, which the server listed at `resourceVersion`. All or nothing:
+   * if any item cannot be keyed, nothing changes and a `KeyError` is thrown.
+   */
+  replace(list: readonly T[], resourceVersion: string): void;
+  /** Queues re-deliver everything they know; a plain store does nothing. */
+  resync(): void;
+  /**
+   * Records a resource version the server reached without changing contents (watch bookmarks).
+   * Optional: stores that do not track versions omit it.
+   */
+  bookmark?(resourceVersion: string): void;
+}
+
+/** A keyed collection: the reflector's writes plus reads. */
+export interface Store<T> extends ReflectorStore<T> {
+  /** A snapshot of all objects, in no particular order. */
+  list(): T[];
+  /** A snapshot of all keys, in no particular order. */
+  listKeys(): string[];
+  /** The stored object with `obj`'s key, or `undefined`. Throws `KeyError` when `obj` cannot be keyed. */
+  get(obj: T): T | undefined;
+  /** The stored object under `key`, or `undefined`. Never throws. */
+  getByKey(key: string): T | undefined;
+  /** The last resource version the store was brought to (replace, write or bookmark); `''` if none. */
+  lastStoreSyncResourceVersion?(): string;
+}
+
+/** Computes the index values of an object; may return several (multi-valued index). Must not throw. */
+export type IndexFunc<T> = (obj: T) => readonly string[];
+
+/** Index name → index function. */
+export type Indexers<T> = Record<string, IndexFunc<T>>;
+
+/** A Store that also keeps secondary indexes. */
+export interface Indexer<T> extends Store<T> {
+  /** Objects whose values of index `indexName` intersect those of `obj`. */
+  index(indexName: string, obj: T): T[];
+  /** Keys of the objects whose values of `indexName` include `value`, sorted. */
+  indexKeys(indexName: string, value: string): string[];
+  /** All values that index `indexName` currently holds. */
+  listIndexFuncValues(indexName: string): string[];
+  /** Objects whose values of `indexName` include `value`. */
+  byIndex(indexName: string, value: string): T[];
+  /** The registered index functions. */
+  getIndexers(): Indexers<T>;
+  /** Adds indexes, indexing every stored object now. Throws if a name is taken. */
+  addIndexers(newIndexers: Indexers<T>): void;
+}
+
+/** The name of the namespace index (`metaNamespaceIndexFunc`). */
+export const NAMESPACE_INDEX = 'namespace';

@@ -1,0 +1,2 @@
+// Test helpers users need: fake clock, fake list/watch source, fake expiration policy.
+export { FakeClock, flushMicrotasks } from '../clock.js';

@@ -1,0 +1,2 @@
+// Public API of @kubecache/informers: an allow-list of named exports.
+export {};

@@ -1,0 +1,2 @@
+// Public API of @kubecache/listers: an allow-list of named exports.
+export {};
