@@ -17,8 +17,24 @@ export {
 // --- objects, keys, clock, store contracts
 export type { KubeList, KubeObject, ListMeta, ObjectMeta, OwnerReference } from './object.js';
 export { resourceVersionOf } from './object.js';
+export type { Status, StatusCause, StatusDetails, StatusReason } from './status.js';
+export {
+  alreadyExistsError,
+  badRequestError,
+  conflictError,
+  expiredError,
+  failureStatus,
+  internalError,
+  isResourceExpired,
+  isStatus,
+  isStatusCode,
+  notFoundError,
+  StatusError,
+  timeoutError,
+  tooManyRequestsError,
+} from './status.js';
 export type { Indexer, Indexers, IndexFunc, ReflectorStore, Store } from './store.js';
-export { NAMESPACE_INDEX } from './store.js';
+export { metaNamespaceIndexFunc, NAMESPACE_INDEX } from './store.js';
 
 // --- stores and queues (issue 2)
 

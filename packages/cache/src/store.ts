@@ -65,3 +65,11 @@ export interface Indexer<T> extends Store<T> {
 
 /** The name of the namespace index (`metaNamespaceIndexFunc`). */
 export const NAMESPACE_INDEX = 'namespace';
+
+/**
+ * Indexes an object by its namespace (`''` for cluster-scoped objects). Register it under
+ * {@link NAMESPACE_INDEX}; listers use it to list one namespace in time proportional to its size.
+ */
+export function metaNamespaceIndexFunc(obj: { metadata?: { namespace?: string } }): readonly string[] {
+  return [obj.metadata?.namespace ?? ''];
+}
