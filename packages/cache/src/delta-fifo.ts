@@ -1,0 +1,300 @@
+/**
+ * DeltaFIFO: a queue of per-key change lists (client-go's `cache.DeltaFIFO`), the classic informer queue.
+ */
+import { DeletedFinalStateUnknown, KeyError, type KeyFunc, metaNamespaceKeyFunc } from './keys.js';
+import { Backlog, type KeyListerGetter, keyWith, PopGate, type PopProcessFunc, type Queue } from './queue.js';
+import { TransformError } from './thread-safe-store.js';
+
+/** What happened to an object. `Replaced` and `Sync` come from a relist or resync, not from a watch event. */
+export type DeltaType = 'Added' | 'Updated' | 'Deleted' | 'Replaced' | 'Sync';
+
+/**
+ * One change to one object, carrying the object's state after the change. A `Deleted` delta carries the
+ * last known state, or a {@link DeletedFinalStateUnknown} tombstone when a relist found the object gone.
+ */
+export type Delta<T> =
+  | { readonly type: Exclude<DeltaType, 'Deleted'>; readonly object: T }
+  | { readonly type: 'Deleted'; readonly object: T | DeletedFinalStateUnknown<T> };
+
+/** The changes queued for one key, oldest first; never empty when popped. */
+export type Deltas<T> = Delta<T>[];
+
+/** The newest delta of `deltas`, or `undefined` when empty. */
+export function newestDelta<D>(deltas: readonly D[]): D | undefined {
+  return deltas[deltas.length - 1];
+}
+
+/** The oldest delta of `deltas`, or `undefined` when empty. */
+export function oldestDelta<D>(deltas: readonly D[]): D | undefined {
+  return deltas[0];
+}
+
+/** Options of {@link DeltaFIFO}; every field is optional. */
+export interface DeltaFIFOOptions<T> {
+  /** Names the objects. Default `metaNamespaceKeyFunc` (`ns/name`). */
+  keyFunction?: KeyFunc<T>;
+  /**
+   * The objects already delivered (in an informer: its indexer). With it, `replace` emits tombstones for
+   * known keys missing from the list, `resync` re-delivers known objects as `Sync`, and `delete` of a key
+   * that is neither known nor queued is still recorded. Default: none.
+   */
+  knownObjects?: KeyListerGetter<T>;
+  /**
+   * Emit `Replaced` instead of `Sync` for the items of `replace`, so a consumer can tell a relist from a
+   * resync. Default `false` (client-go's compatible behaviour; informers set it to `true`).
+   */
+  emitDeltaTypeReplaced?: boolean;
+  /**
+   * Runs exactly once on every object given to `add`, `update`, `delete` and `replace`, before it is queued
+   * (never on tombstones or `Sync` objects from `knownObjects`). A throw becomes a `TransformError` and
+   * nothing is queued. Default: none.
+   */
+  transformer?: (obj: T) => T;
+}
+
+/**
+ * The DeltaFIFO: each key is queued once, with every change since it was last popped.
+ *
+ * Contract (client-go's `DeltaFIFO`):
+ * - A new delta for a queued key is appended to its list and does not move the key.
+ * - Two consecutive `Deleted` deltas collapse into one (the older, unless the older is a tombstone).
+ * - `delete` of a key with nothing queued is dropped when there are no known objects, or when the key is
+ *   not known either.
+ * - `replace(list)` queues `Sync` (or `Replaced`) for every item, then a tombstone `Deleted` for every
+ *   queued key missing from the list and, with known objects, for every known key missing from the list
+ *   that has nothing queued. All or nothing on bad input.
+ * - `resync` queues `Sync(known object)` for every known key with nothing queued.
+ * - `hasSynced` counts the first `replace`'s keys and the tombstones it made; a pop counts before `process`
+ *   runs (client-go's order).
+ * - `pop` hands the key's whole `Deltas` to `process` (the list is the caller's from then on).
+ *
+ * @example
+ * const fifo = new DeltaFIFO<Pod>({ knownObjects: indexer, emitDeltaTypeReplaced: true });
+ * fifo.replace(pods, '100');
+ * await fifo.pop((deltas) => apply(deltas));
+ */
+export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
+  readonly #keyFunc: KeyFunc<T>;
+  readonly #known: KeyListerGetter<T> | undefined;
+  readonly #listDeltaType: 'Replaced' | 'Sync';
+  readonly #transformer: ((obj: T) => T) | undefined;
+  readonly #items = new Map<string, Deltas<T>>();
+  readonly #queue = new Backlog<string>();
+  readonly #gate = new PopGate(this.#queue);
+  #populated = false;
+  #initialPopulationCount = 0;
+
+  constructor(options: DeltaFIFOOptions<T> = {}) {
+    this.#keyFunc = options.keyFunction ?? metaNamespaceKeyFunc;
+    this.#known = options.knownObjects;
+    this.#listDeltaType = options.emitDeltaTypeReplaced ? 'Replaced' : 'Sync';
+    this.#transformer = options.transformer;
+  }
+
+  /** Number of keys queued. */
+  get length(): number {
+    return this.#queue.length;
+  }
+
+  /** Queues `Added(obj)`. Throws `KeyError`/`TransformError` on bad input, changing nothing. */
+  add(obj: T): void {
+    const key = this.keyOf(obj);
+    const stored = this.#transform(obj);
+    this.#populated = true;
+    this.#append(key, { type: 'Added', object: stored });
+  }
+
+  /** Queues `Updated(obj)`. */
+  update(obj: T): void {
+    const key = this.keyOf(obj);
+    const stored = this.#transform(obj);
+    this.#populated = true;
+    this.#append(key, { type: 'Updated', object: stored });
+  }
+
+  /** Queues `Deleted(obj)` unless the key is neither queued nor known (see the contract). */
+  delete(obj: T | DeletedFinalStateUnknown<T>): void {
+    const key = this.keyOf(obj);
+    this.#populated = true;
+    if (!this.#items.has(key) && !this.#knownHas(key)) return;
+    const stored = obj instanceof DeletedFinalStateUnknown ? obj : this.#transform(obj);
+    this.#append(key, { type: 'Deleted', object: stored });
+  }
+
+  /** Re-queues a popped `Deltas` if nothing is queued under its key (legacy client-go behaviour). */
+  addIfNotPresent(deltas: Deltas<T>): void {
+    const key = this.keyOf(deltas);
+    this.#populated = true;
+    if (this.#items.has(key)) return;
+    this.#items.set(key, deltas.slice());
+    this.#queue.push(key);
+    this.#gate.notify();
+  }
+
+  /** Queues the list and the tombstones it implies; see the contract. `resourceVersion` is not used. */
+  replace(list: readonly T[], _resourceVersion: string): void {
+    const keys = new Array<string>(list.length);
+    const objects = new Array<T>(list.length);
+    for (let i = 0; i < list.length; i++) {
+      keys[i] = this.keyOf(list[i] as T);
+      objects[i] = this.#transform(list[i] as T);
+    }
+    const mayDelete = this.#items.size > 0 || this.#known !== undefined;
+    const listed = mayDelete ? new Set(keys) : undefined;
+    for (let i = 0; i < list.length; i++) {
+      this.#append(keys[i] as string, { type: this.#listDeltaType, object: objects[i] as T });
+    }
+    if (listed !== undefined) {
+      this.#tombstoneQueued(listed);
+      this.#tombstoneKnown(listed);
+    }
+    if (!this.#populated) {
+      // Nothing was queued before the first replace, so every queued key is a listed key or a tombstone.
+      this.#populated = true;
+      this.#initialPopulationCount = this.#items.size;
+    }
+  }
+
+  /** Queues `Sync(known object)` for every known key with nothing queued; a no-op without known objects. */
+  resync(): void {
+    const known = this.#known;
+    if (known === undefined) return;
+    for (const key of known.listKeys()) {
+      if (this.#items.has(key)) continue;
+      const obj = this.#knownGet(key);
+      if (obj !== undefined) this.#append(key, { type: 'Sync', object: obj });
+    }
+  }
+
+  /** Waits for the next key and hands its `Deltas` to `process`; see {@link Queue}. */
+  async pop(process: PopProcessFunc<Deltas<T>>, signal?: AbortSignal): Promise<Deltas<T>> {
+    if (signal?.aborted) throw signal.reason;
+    if (!this.#gate.tryEnter()) await this.#gate.enter(signal);
+    const isInInitialList = !this.hasSynced();
+    const key = this.#queue.shift() as string;
+    const deltas = this.#items.get(key) as Deltas<T>;
+    this.#items.delete(key);
+    if (this.#initialPopulationCount > 0) this.#initialPopulationCount--;
+    try {
+      const pending = process(deltas, isInInitialList);
+      if (pending !== undefined) await pending;
+    } finally {
+      this.#gate.leave();
+    }
+    return deltas;
+  }
+
+  /** Whether the first `replace` has been fully delivered (see {@link Queue}). */
+  hasSynced(): boolean {
+    return this.#populated && this.#initialPopulationCount === 0;
+  }
+
+  /** Wakes every waiting pop; once empty, pops reject with `FIFOClosedError`. Writes still work. */
+  close(): void {
+    this.#gate.close();
+  }
+
+  /** Whether `close` was called. */
+  isClosed(): boolean {
+    return this.#gate.closed;
+  }
+
+  /** Copies of the queued `Deltas`, in queue order. */
+  list(): Deltas<T>[] {
+    return this.#queue.toArray().map((key) => (this.#items.get(key) as Deltas<T>).slice());
+  }
+
+  /** The queued keys, in queue order. */
+  listKeys(): string[] {
+    return this.#queue.toArray();
+  }
+
+  /** A copy of the `Deltas` queued under `obj`'s key, or `undefined`. */
+  get(obj: T): Deltas<T> | undefined {
+    return this.getByKey(this.keyOf(obj));
+  }
+
+  /** A copy of the `Deltas` queued under `key`, or `undefined`. */
+  getByKey(key: string): Deltas<T> | undefined {
+    return this.#items.get(key)?.slice();
+  }
+
+  /**
+   * The key of an object, a tombstone (its key) or a `Deltas` (the key of its newest object). Throws
+   * `KeyError` for an empty `Deltas` or an object the key function rejects.
+   */
+  keyOf(obj: T | DeletedFinalStateUnknown<T> | Deltas<T>): string {
+    let target: unknown = obj;
+    if (Array.isArray(target)) {
+      const newest = newestDelta(target as Deltas<T>);
+      if (newest === undefined) throw new KeyError('object was a zero-length Deltas', obj);
+      target = newest.object;
+    }
+    if (target instanceof DeletedFinalStateUnknown) return target.key;
+    return keyWith(this.#keyFunc, target as T);
+  }
+
+  #transform(obj: T): T {
+    if (this.#transformer === undefined) return obj;
+    try {
+      return this.#transformer(obj);
+    } catch (err) {
+      throw new TransformError(obj, { cause: err });
+    }
+  }
+
+  /** Appends `delta` to `key`'s list (collapsing a repeated delete) and queues the key if new. */
+  #append(key: string, delta: Delta<T>): void {
+    const deltas = this.#items.get(key);
+    if (deltas === undefined) {
+      this.#items.set(key, [delta]);
+      this.#queue.push(key);
+      this.#gate.notify();
+      return;
+    }
+    const last = deltas[deltas.length - 1] as Delta<T>;
+    if (delta.type === 'Deleted' && last.type === 'Deleted') {
+      if (last.object instanceof DeletedFinalStateUnknown) deltas[deltas.length - 1] = delta;
+      return;
+    }
+    deltas.push(delta);
+  }
+
+  /** Tombstones every queued key missing from `listed` (a repeated delete collapses, see `#append`). */
+  #tombstoneQueued(listed: ReadonlySet<string>): void {
+    for (const [key, deltas] of this.#items) {
+      if (listed.has(key)) continue;
+      const newest = newestDelta(deltas)?.object;
+      const last = newest instanceof DeletedFinalStateUnknown ? newest.obj : newest;
+      this.#append(key, { type: 'Deleted', object: new DeletedFinalStateUnknown<T>(key, last) });
+    }
+  }
+
+  /** Tombstones every known key missing from `listed` with nothing queued. */
+  #tombstoneKnown(listed: ReadonlySet<string>): void {
+    const known = this.#known;
+    if (known === undefined) return;
+    for (const key of known.listKeys()) {
+      if (listed.has(key) || this.#items.has(key)) continue;
+      this.#append(key, { type: 'Deleted', object: new DeletedFinalStateUnknown<T>(key, this.#knownGet(key)) });
+    }
+  }
+
+  /** Whether `key` is known; a throwing lookup counts as known, so the delete is not lost. */
+  #knownHas(key: string): boolean {
+    if (this.#known === undefined) return false;
+    try {
+      return this.#known.getByKey(key) !== undefined;
+    } catch {
+      return true;
+    }
+  }
+
+  #knownGet(key: string): T | undefined {
+    try {
+      return this.#known?.getByKey(key);
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * FIFO: a queue of objects keyed by a key function, each key queued at most once (client-go's `cache.FIFO`).
+ */
+import { type KeyFunc, metaNamespaceKeyFunc } from './keys.js';
+import { Backlog, keyWith, PopGate, type PopProcessFunc, type Queue } from './queue.js';
+
+/** Options of {@link FIFO}. */
+export interface FIFOOptions<T> {
+  /** Names the queued objects. Default `metaNamespaceKeyFunc` (`ns/name`). */
+  keyFunction?: KeyFunc<T>;
+}
+
+/**
+ * A keyed first-in-first-out queue: the consumer sees the newest value of each key, once.
+ *
+ * Contract (client-go's `FIFO`):
+ * - `add`/`update` queue the key at the tail if it is not queued yet and always store the newest value; a
+ *   key already queued keeps its place, so `pop` returns the newest value at the old position.
+ * - `delete` drops the value; the key's slot stays in the queue and `pop` skips it.
+ * - `replace` swaps values and queue wholesale (order of the list, duplicates collapsed to the last value).
+ * - `resync` re-queues any stored key missing from the queue (normally nothing).
+ * - `hasSynced` turns true after a write that came before any `replace`, or once every item of the first
+ *   `replace` has been popped and processed (`replace([])` first: at once).
+ * - `pop` as in {@link Queue}: the item is removed before `process` runs.
+ * - Use it when only the latest state per key matters; informers use the in-order FIFO or DeltaFIFO.
+ *
+ * @example
+ * const fifo = new FIFO<Pod>();
+ * fifo.add(pod);
+ * await fifo.pop((p) => console.log(p.metadata.name));
+ */
+export class FIFO<T> implements Queue<T, T> {
+  readonly #keyFunc: KeyFunc<T>;
+  #items = new Map<string, T>();
+  readonly #queue = new Backlog<string>();
+  readonly #gate = new PopGate(this.#queue);
+  #populated = false;
+  #initialPopulationCount = 0;
+
+  constructor(options: FIFOOptions<T> = {}) {
+    this.#keyFunc = options.keyFunction ?? metaNamespaceKeyFunc;
+  }
+
+  /** Number of objects queued (deleted keys not counted). */
+  get length(): number {
+    return this.#items.size;
+  }
+
+  /** Queues `obj` (or refreshes its value in place). Throws `KeyError` when it cannot be keyed. */
+  add(obj: T): void {
+    const key = keyWith(this.#keyFunc, obj);
+    this.#populated = true;
+    if (!this.#items.has(key)) this.#queue.push(key);
+    this.#items.set(key, obj);
+    this.#gate.notify();
+  }
+
+  /** Same as {@link add}. */
+  update(obj: T): void {
+    this.add(obj);
+  }
+
+  /** Drops the value queued under `obj`'s key; the key's slot is skipped by `pop`. */
+  delete(obj: T): void {
+    const key = keyWith(this.#keyFunc, obj);
+    this.#populated = true;
+    this.#items.delete(key);
+  }
+
+  /** Queues `obj` only if its key holds nothing yet. */
+  addIfNotPresent(obj: T): void {
+    const key = keyWith(this.#keyFunc, obj);
+    this.#populated = true;
+    if (this.#items.has(key)) return;
+    this.#queue.push(key);
+    this.#items.set(key, obj);
+    this.#gate.notify();
+  }
+
+  /** Replaces values and queue with `list`. All or nothing: a `KeyError` changes nothing. */
+  replace(list: readonly T[], _resourceVersion: string): void {
+    const keys = list.map((obj) => keyWith(this.#keyFunc, obj));
+    const items = new Map<string, T>();
+    for (let i = 0; i < list.length; i++) items.set(keys[i] as string, list[i] as T);
+    if (!this.#populated) {
+      this.#populated = true;
+      this.#initialPopulationCount = items.size;
+    }
+    this.#items = items;
+    this.#queue.clear();
+    for (const key of items.keys()) this.#queue.push(key);
+    this.#gate.notify();
+  }
+
+  /** Re-queues every stored key missing from the queue. */
+  resync(): void {
+    const queued = new Set(this.#queue.toArray());
+    for (const key of this.#items.keys()) if (!queued.has(key)) this.#queue.push(key);
+    this.#gate.notify();
+  }
+
+  /** Waits for the next live item and hands it to `process`; see {@link Queue}. */
+  async pop(process: PopProcessFunc<T>, signal?: AbortSignal): Promise<T> {
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      if (!this.#gate.tryEnter()) await this.#gate.enter(signal);
+      const key = this.#nextLiveKey();
+      if (key === undefined) {
+        this.#gate.leave();
+        continue;
+      }
+      const isInInitialList = !this.hasSynced();
+      const item = this.#items.get(key) as T;
+      this.#items.delete(key);
+      try {
+        const pending = process(item, isInInitialList);
+        if (pending !== undefined) await pending;
+      } finally {
+        if (this.#initialPopulationCount > 0) this.#initialPopulationCount--;
+        this.#gate.leave();
+      }
+      return item;
+    }
+  }
+
+  /** Whether the first `replace` has been fully delivered (see {@link Queue}). */
+  hasSynced(): boolean {
+    return this.#populated && this.#initialPopulationCount === 0;
+  }
+
+  /** Wakes every waiting pop; once empty, pops reject with `FIFOClosedError`. Writes still work. */
+  close(): void {
+    this.#gate.close();
+  }
+
+  /** Whether `close` was called. */
+  isClosed(): boolean {
+    return this.#gate.closed;
+  }
+
+  /** The queued objects (a snapshot, in no promised order). */
+  list(): T[] {
+    return Array.from(this.#items.values());
+  }
+
+  /** The keys of the queued objects (a snapshot). */
+  listKeys(): string[] {
+    return Array.from(this.#items.keys());
+  }
+
+  /** The object queued under `obj`'s key, or `undefined`; throws `KeyError` when `obj` cannot be keyed. */
+  get(obj: T): T | undefined {
+    return this.#items.get(keyWith(this.#keyFunc, obj));
+  }
+
+  /** The object queued under `key`, or `undefined`. */
+  getByKey(key: string): T | undefined {
+    return this.#items.get(key);
+  }
+
+  /** Shifts stale slots (deleted keys) off the head; returns the head key that still has a value. */
+  #nextLiveKey(): string | undefined {
+    for (;;) {
+      const key = this.#queue.shift();
+      if (key === undefined || this.#items.has(key)) return key;
+      if (this.#initialPopulationCount > 0) this.#initialPopulationCount--;
+    }
+  }
+}

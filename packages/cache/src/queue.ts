@@ -1,0 +1,261 @@
+/**
+ * The Queue contract shared by FIFO, DeltaFIFO and the in-order FIFO (client-go's `cache.Queue`), plus the
+ * small machinery they share: a backlog with O(1) removal at the head, and the gate that parks and serialises
+ * `pop` calls.
+ */
+import { KeyError, type KeyFunc } from './keys.js';
+import type { ReflectorStore } from './store.js';
+
+/**
+ * Handles one popped item. `isInInitialList` is true while the queue has not yet synced, i.e. the item came
+ * from (or was queued before the end of) the first `replace`. May be async: `pop` awaits it.
+ */
+export type PopProcessFunc<Item> = (item: Item, isInInitialList: boolean) => void | Promise<void>;
+
+/**
+ * `pop` was called on (or was waiting on) a queue that is closed and has nothing left to hand out.
+ * client-go's `ErrFIFOClosed`.
+ */
+export class FIFOClosedError extends Error {
+  override readonly name = 'FIFOClosedError';
+  constructor(message = 'queue is closed', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The objects a queue already knows were delivered (client-go's `KeyListerGetter`); in an informer this is
+ * the indexer the popped items are applied to. DeltaFIFO and the non-atomic in-order FIFO read it to detect
+ * deletions on `replace` and to re-deliver objects on `resync`.
+ */
+export interface KeyListerGetter<T> {
+  /** The keys of every known object. */
+  listKeys(): string[];
+  /** The known object under `key`, or `undefined`. */
+  getByKey(key: string): T | undefined;
+}
+
+/**
+ * A queue a Reflector writes into and a single consumer pops from.
+ *
+ * Contract:
+ * - The writes (`add`, `update`, `delete`, `replace`, `resync`) never block and never throw except for bad
+ *   input (a `KeyError` or a transform error), in which case nothing changes.
+ * - `pop` waits for an item, removes it, then calls `process(item, isInInitialList)` and awaits it. If
+ *   `process` throws, the returned promise rejects with that error; the item is gone (re-queue it with
+ *   `addIfNotPresent`) and nothing else that was queued is lost.
+ * - Pops are served one at a time: while one `process` runs, other pops wait (client-go runs `process` under
+ *   the queue's lock), so an item is never processed twice at once. A `process` must not itself await `pop`
+ *   on the same queue.
+ * - `close()` wakes every waiting pop, which rejects with {@link FIFOClosedError} once nothing is left; a
+ *   closed queue still hands out what it holds and still accepts writes.
+ * - An aborted `signal` rejects a waiting pop with the signal's reason and takes nothing from the queue.
+ * - `hasSynced()` turns true once the first `replace`'s items have all been popped (and processed, for
+ *   FIFO and the in-order FIFO), or at once when a write came before any `replace`.
+ *
+ * `Item` is what `pop` hands out: the object for FIFO, a `Deltas` list for DeltaFIFO and the in-order FIFO.
+ */
+export interface Queue<T, Item> extends ReflectorStore<T> {
+  /** Waits for the next item, hands it to `process` and resolves with it. See the contract above. */
+  pop(process: PopProcessFunc<Item>, signal?: AbortSignal): Promise<Item>;
+  /**
+   * Optional (the in-order FIFO has it): like `pop`, but hands out a run of items at once to `processBatch`,
+   * or a single item to `processSingle` with exactly `pop`'s semantics. Resolves with what it handed out.
+   */
+  popBatch?(
+    processBatch: PopProcessFunc<Item>,
+    processSingle: PopProcessFunc<Item>,
+    signal?: AbortSignal,
+  ): Promise<Item>;
+  /** Queues `item` only if nothing is queued under its key (re-queues an item whose processing failed). */
+  addIfNotPresent(item: Item): void;
+  /** Whether the items of the first `replace` have all been popped; see the contract. */
+  hasSynced(): boolean;
+  /** Wakes all waiting pops; once empty, pops reject with {@link FIFOClosedError}. Idempotent. */
+  close(): void;
+  /** Whether `close` was called. */
+  isClosed(): boolean;
+  /** What is queued, one entry per queued item, in no promised order (a snapshot). */
+  list(): Item[];
+  /** The keys with something queued (a snapshot). */
+  listKeys(): string[];
+  /** What is queued under `obj`'s key, or `undefined`. Throws `KeyError` when `obj` cannot be keyed. */
+  get(obj: T): Item | undefined;
+  /** What is queued under `key`, or `undefined`. */
+  getByKey(key: string): Item | undefined;
+}
+
+/**
+ * A FIFO array with O(1) amortised removal at the head: a head index instead of `Array.shift`, compacted
+ * once at least half of the array is consumed. Internal to the queues.
+ * @internal
+ */
+export class Backlog<E> {
+  #buf: (E | undefined)[] = [];
+  #head = 0;
+
+  /** Number of entries. */
+  get length(): number {
+    return this.#buf.length - this.#head;
+  }
+
+  /** Appends `e` at the tail. */
+  push(e: E): void {
+    this.#buf.push(e);
+  }
+
+  /** The entry at position `i` from the head, or `undefined`. */
+  at(i: number): E | undefined {
+    return i < 0 ? undefined : this.#buf[this.#head + i];
+  }
+
+  /** Removes and returns the head entry, or `undefined` when empty. */
+  shift(): E | undefined {
+    if (this.#head >= this.#buf.length) return undefined;
+    const e = this.#buf[this.#head];
+    this.#buf[this.#head] = undefined;
+    this.#head++;
+    if (this.#head === this.#buf.length) this.clear();
+    else if (this.#head >= 1024 && this.#head * 2 >= this.#buf.length) this.#compact();
+    return e;
+  }
+
+  /** Removes everything. */
+  clear(): void {
+    this.#buf = [];
+    this.#head = 0;
+  }
+
+  /** A copy of the entries, head first. */
+  toArray(): E[] {
+    return this.#buf.slice(this.#head) as E[];
+  }
+
+  #compact(): void {
+    this.#buf = this.#buf.slice(this.#head);
+    this.#head = 0;
+  }
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (reason: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/** What a {@link PopGate} needs to know about its queue. @internal */
+export interface PopSource {
+  /** How many entries are queued (stale entries included). */
+  readonly length: number;
+}
+
+/**
+ * Parks `pop` calls until there is something to take and no other pop is processing, and wakes them on
+ * writes and on close. Internal to the queues.
+ * @internal
+ */
+export class PopGate {
+  readonly #source: PopSource;
+  readonly #closedError: () => Error;
+  readonly #waiters = new Set<Waiter>();
+  #busy = false;
+  #closed = false;
+
+  constructor(source: PopSource, closedError: () => Error = () => new FIFOClosedError()) {
+    this.#source = source;
+    this.#closedError = closedError;
+  }
+
+  /** Whether `close` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Takes the gate at once if an entry is ready and no pop is processing; the caller must `leave()`. */
+  tryEnter(): boolean {
+    if (this.#busy || this.#source.length === 0) return false;
+    this.#busy = true;
+    return true;
+  }
+
+  /**
+   * Waits until the gate can be taken. Rejects with the closed error when closed and empty, or with the
+   * signal's reason when it aborts first.
+   */
+  async enter(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (signal?.aborted) {
+        // This pop may have been woken for an entry it will not take now: pass the wake-up on.
+        if (!this.#busy && this.#source.length > 0) this.#wakeOne();
+        throw signal.reason;
+      }
+      if (this.tryEnter()) return;
+      if (this.#closed && this.#source.length === 0 && !this.#busy) throw this.#closedError();
+      await this.#wait(signal);
+    }
+  }
+
+  /** Releases the gate taken by `tryEnter`/`enter` and wakes the next pop if it can proceed. */
+  leave(): void {
+    this.#busy = false;
+    if (this.#closed) this.#wakeAll();
+    else if (this.#source.length > 0) this.#wakeOne();
+  }
+
+  /** An entry was queued: wake one waiting pop. */
+  notify(): void {
+    if (!this.#busy && this.#waiters.size > 0) this.#wakeOne();
+  }
+
+  /** Marks the queue closed and wakes every waiting pop. */
+  close(): void {
+    this.#closed = true;
+    this.#wakeAll();
+  }
+
+  #wait(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
+      if (signal !== undefined) {
+        waiter.onAbort = () => {
+          this.#waiters.delete(waiter);
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.#waiters.add(waiter);
+    });
+  }
+
+  #release(waiter: Waiter): void {
+    this.#waiters.delete(waiter);
+    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    waiter.resolve();
+  }
+
+  #wakeOne(): void {
+    for (const waiter of this.#waiters) {
+      this.#release(waiter);
+      return;
+    }
+  }
+
+  #wakeAll(): void {
+    for (const waiter of Array.from(this.#waiters)) this.#release(waiter);
+  }
+}
+
+/**
+ * Runs `keyFunc` on `obj`; anything it throws that is not a {@link KeyError} is wrapped in one.
+ * @internal
+ */
+export function keyWith<T>(keyFunc: KeyFunc<T>, obj: T): string {
+  try {
+    return keyFunc(obj);
+  } catch (err) {
+    if (err instanceof KeyError) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new KeyError(`couldn't create key for object: ${reason}`, obj, { cause: err });
+  }
+}

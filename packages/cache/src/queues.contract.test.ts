@@ -1,0 +1,45 @@
+// The Store contract run against the queues' readable views: FIFO directly (it is a Store of the queued
+// objects), DeltaFIFO and the non-atomic in-order FIFO through their "pending state" view (the newest queued
+// object per key, a key whose newest change is a delete counting as absent).
+import { DeltaFIFO } from './delta-fifo.js';
+import { FIFO } from './fifo.js';
+import { RealFIFO } from './real-fifo.js';
+import { type ContractObject, describeStoreContract } from './store.contract.js';
+import type { ReflectorStore, Store } from './store.js';
+
+interface ChangeLog<T> extends ReflectorStore<T> {
+  listKeys(): string[];
+  getByKey(key: string): readonly { readonly type: string; readonly object?: unknown }[] | undefined;
+  keyOf(obj: T): string;
+}
+
+/** The newest non-deleted object queued per key, as a Store. */
+function pendingState<T>(queue: ChangeLog<T>): Store<T> {
+  const newest = (key: string): T | undefined => {
+    const last = queue.getByKey(key)?.at(-1);
+    return last === undefined || last.type === 'Deleted' ? undefined : (last.object as T);
+  };
+  const keys = () => queue.listKeys().filter((k) => newest(k) !== undefined);
+  return {
+    add: (obj) => queue.add(obj),
+    update: (obj) => queue.update(obj),
+    delete: (obj) => queue.delete(obj),
+    replace: (list, rv) => queue.replace(list, rv),
+    resync: () => queue.resync(),
+    list: () => keys().map((k) => newest(k) as T),
+    listKeys: keys,
+    get: (obj) => newest(queue.keyOf(obj)),
+    getByKey: newest,
+  };
+}
+
+const noneKnown = { listKeys: (): string[] => [], getByKey: (): ContractObject | undefined => undefined };
+
+describeStoreContract('FIFO', () => new FIFO<ContractObject>());
+describeStoreContract('DeltaFIFO pending state', () => pendingState<ContractObject>(new DeltaFIFO<ContractObject>()));
+describeStoreContract('DeltaFIFO pending state with known objects', () =>
+  pendingState<ContractObject>(new DeltaFIFO<ContractObject>({ knownObjects: noneKnown, emitDeltaTypeReplaced: true })),
+);
+describeStoreContract('RealFIFO pending state', () =>
+  pendingState<ContractObject>(new RealFIFO<ContractObject>({ knownObjects: noneKnown })),
+);
