@@ -1,2 +1,31 @@
 // Public API of @kubecache/listers: an allow-list of named exports.
-export {};
+
+export {
+  ControllerRevisionLister,
+  DaemonSetLister,
+  DeploymentLister,
+  ReplicaSetLister,
+  StatefulSetLister,
+} from './apps-listers.js';
+export { CronJobLister, JobLister } from './batch-listers.js';
+export type { NodePredicate, TypedListerOptions } from './core-listers.js';
+export {
+  ClusterScopedLister,
+  ConfigMapLister,
+  EndpointsLister,
+  EventLister,
+  NamespaceObjectLister,
+  NodeLister,
+  nodeConditionPredicate,
+  PersistentVolumeClaimLister,
+  PersistentVolumeLister,
+  PodLister,
+  ReplicationControllerLister,
+  SecretLister,
+  ServiceAccountLister,
+  ServiceLister,
+} from './core-listers.js';
+export type { ClusterLister, ListedObject, Lister, ListerOptions, NamespaceLister, SelectorInput } from './lister.js';
+export { GenericLister, listAll, listAllByNamespace } from './lister.js';
+export type { SelectedObject } from './pod-selection.js';
+export { isControlledBy, NoMatchError } from './pod-selection.js';

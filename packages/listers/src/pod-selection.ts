@@ -1,0 +1,109 @@
+/**
+ * Shared logic of the lister expansions: which objects of a namespace select a given pod (or ReplicaSet),
+ * and the error client-go returns when none does.
+ */
+
+import type { LabelSelectorObject } from '@kubecache/cache';
+import { type LabelSelector, labelSelectorFromObject, labelSelectorFromSet, SelectorError } from '@kubecache/cache';
+
+/** The object whose selectors are tested: a pod, or a ReplicaSet for deployments. */
+export interface SelectedObject {
+  metadata?: { name?: string; namespace?: string; labels?: Readonly<Record<string, string>> };
+}
+
+/**
+ * No object selects the given one. client-go's expansions return this as an error (with its wording) so
+ * callers can tell "none" from "some"; `kind` is what was searched for.
+ */
+export class NoMatchError extends Error {
+  override readonly name = 'NoMatchError';
+  constructor(
+    message: string,
+    /** What was searched for, e.g. `'ReplicaSet'`. */
+    readonly kind: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A label set as Go's `%v` prints a map: `map[a:1 b:2]`, keys sorted. */
+export function goMapString(labels: Readonly<Record<string, string>> | undefined): string {
+  const keys = Object.keys(labels ?? {}).sort();
+  return `map[${keys.map((k) => `${k}:${labels![k]}`).join(' ')}]`;
+}
+
+/** Whether `obj` has at least one label. */
+export function hasLabels(obj: SelectedObject): boolean {
+  const labels = obj.metadata?.labels;
+  return labels !== undefined && labels !== null && Object.keys(labels).length > 0;
+}
+
+/**
+ * The selector of a `LabelSelector` object, or `undefined` when it is invalid or selects everything: a
+ * controller with a nil, empty or broken selector must match nothing, not everything.
+ */
+export function controllerSelector(obj: LabelSelectorObject | null | undefined): LabelSelector | undefined {
+  if (obj === undefined || obj === null) return undefined;
+  try {
+    const sel = labelSelectorFromObject(obj);
+    return sel.empty() ? undefined : sel;
+  } catch (err) {
+    if (err instanceof SelectorError) return undefined;
+    throw err;
+  }
+}
+
+/** The selector of a plain map selector (Services, ReplicationControllers); `undefined` when invalid. */
+export function mapSelector(map: Readonly<Record<string, string>>): LabelSelector | undefined {
+  try {
+    return labelSelectorFromSet(map);
+  } catch (err) {
+    if (err instanceof SelectorError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The candidates (already limited to the target's namespace) whose selector matches the target's labels.
+ * `selectorOf` returns `undefined` for a candidate that must be skipped.
+ */
+export function selecting<C>(
+  candidates: readonly C[],
+  target: SelectedObject,
+  selectorOf: (candidate: C) => LabelSelector | undefined,
+): C[] {
+  const labels = target.metadata?.labels;
+  const out: C[] = [];
+  for (const c of candidates) {
+    const sel = selectorOf(c);
+    if (sel?.matches(labels)) out.push(c);
+  }
+  return out;
+}
+
+/** The "could not find … for pod …" error of client-go's expansions. */
+export function notFoundFor(what: string, kind: string, target: SelectedObject, targetKind = 'pod'): NoMatchError {
+  const m = target.metadata;
+  return new NoMatchError(
+    `could not find ${what} for ${targetKind} ${m?.name ?? ''} in namespace ${m?.namespace ?? ''} with labels: ${goMapString(m?.labels)}`,
+    kind,
+  );
+}
+
+/** The "no … found for pod … because it has no labels" error. */
+export function noLabels(what: string, kind: string, target: SelectedObject, targetKind = 'pod'): NoMatchError {
+  return new NoMatchError(
+    `no ${what} found for ${targetKind} ${target.metadata?.name ?? ''} because it has no labels`,
+    kind,
+  );
+}
+
+/** Whether `obj`'s controller owner reference (the one with `controller: true`) has uid `uid`. */
+export function isControlledBy(
+  obj: { metadata?: { ownerReferences?: readonly { uid?: string; controller?: boolean }[] } },
+  uid: string | undefined,
+): boolean {
+  if (uid === undefined || uid === '') return false;
+  const ref = obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+  return ref !== undefined && ref.uid === uid;
+}
