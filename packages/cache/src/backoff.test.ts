@@ -1,0 +1,45 @@
+import { describe, expect, it } from '@jest/globals';
+import { ExponentialBackoff } from './backoff.js';
+import { FakeClock } from './clock.js';
+
+describe('ExponentialBackoff', () => {
+  it('doubles from 800 ms up to the 30 s cap without jitter', () => {
+    const backoff = new ExponentialBackoff({ clock: new FakeClock(), jitter: 0 });
+    const delays = Array.from({ length: 8 }, () => backoff.step());
+    expect(delays).toEqual([800, 1600, 3200, 6400, 12_800, 25_600, 30_000, 30_000]);
+  });
+
+  it('adds jitter in [base, 2 × base) by default', () => {
+    const low = new ExponentialBackoff({ clock: new FakeClock(), random: () => 0 });
+    const high = new ExponentialBackoff({ clock: new FakeClock(), random: () => 0.999 });
+    expect(low.step()).toBe(800);
+    expect(high.step()).toBeCloseTo(1599.2);
+    for (let i = 0; i < 10; i++) high.step();
+    expect(high.step()).toBeCloseTo(59_970);
+  });
+
+  it('sums to 250 ms over five steps of the custom 10 ms, ×2, cap 100 ms policy', () => {
+    const backoff = new ExponentialBackoff({ clock: new FakeClock(), initial: 10, cap: 100, jitter: 0 });
+    const total = Array.from({ length: 5 }, () => backoff.step()).reduce((a, b) => a + b, 0);
+    expect(total).toBe(250);
+  });
+
+  it('starts over once more than 2 minutes passed since the last reset', () => {
+    const clock = new FakeClock();
+    const backoff = new ExponentialBackoff({ clock, jitter: 0 });
+    backoff.step();
+    backoff.step();
+    clock.step(120_000);
+    expect(backoff.step()).toBe(3200);
+    clock.step(1);
+    expect(backoff.step()).toBe(800);
+  });
+
+  it('never resets when resetAfter is 0', () => {
+    const clock = new FakeClock();
+    const backoff = new ExponentialBackoff({ clock, jitter: 0, resetAfter: 0 });
+    backoff.step();
+    clock.step(10 * 60_000);
+    expect(backoff.step()).toBe(1600);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * client-go's list pager (`tools/pager`): lists a resource page by page and hands back one list.
+ *
+ * Rules (PG-1, PG-2):
+ * - `limit` is set to `pageSize` when the caller gave none; a page size of 0 lists in one request.
+ * - A first page without `continue` is returned as is (`paginated: false`).
+ * - Later pages drop `resourceVersion` and `resourceVersionMatch` (the server refuses them with `continue`).
+ * - A 410 on a continuation page (never on the first) falls back to one full list at the requested version.
+ * - The list's `resourceVersion` is the first page's.
+ */
+import type { ListerWatcher, ListOptions, ListResult } from './list-watch.js';
+import { isResourceExpired } from './status.js';
+
+/** Options of {@link ListPager}. */
+export interface ListPagerOptions {
+  /** Items per page when the request has no `limit`. Default 500; 0 disables paging. */
+  pageSize?: number;
+  /** On a 410 for a continuation page, fall back to one full list. Default true. */
+  fullListIfExpired?: boolean;
+}
+
+/** What {@link ListPager.list} returns: the whole list and whether it took more than one page. */
+export interface PagedList<T> {
+  readonly list: ListResult<T>;
+  readonly paginated: boolean;
+}
+
+/** The pager's default page size. */
+export const DEFAULT_PAGE_SIZE = 500;
+
+/**
+ * Lists through a {@link ListerWatcher} in pages.
+ *
+ * @example
+ * const { list } = await new ListPager().list(lw, { resourceVersion: '0' });
+ */
+export class ListPager {
+  readonly #pageSize: number;
+  readonly #fullListIfExpired: boolean;
+
+  constructor(options: ListPagerOptions = {}) {
+    this.#pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.#fullListIfExpired = options.fullListIfExpired ?? true;
+  }
+
+  /** Lists every page; rejects with the first error (after the 410 fallback) or when `signal` aborts. */
+  async list<T>(lw: Pick<ListerWatcher<T>, 'list'>, options: ListOptions, signal?: AbortSignal): Promise<PagedList<T>> {
+    const requested: ListOptions = { ...options, limit: options.limit || this.#pageSize };
+    let page = await lw.list(requested, signal);
+    if (!page.metadata.continue) return { list: page, paginated: false };
+    const items: T[] = [];
+    const first = page;
+    let next: ListOptions = requested;
+    for (;;) {
+      for (const item of page.items) items.push(item);
+      const token = page.metadata.continue;
+      if (!token) break;
+      next = { ...next, continue: token, resourceVersion: undefined, resourceVersionMatch: undefined };
+      signal?.throwIfAborted();
+      try {
+        page = await lw.list(next, signal);
+      } catch (err) {
+        if (!this.#fullListIfExpired || !isResourceExpired(err)) throw err;
+        const full = { ...requested, limit: undefined, continue: undefined };
+        return { list: await lw.list(full, signal), paginated: true };
+      }
+    }
+    return {
+      list: { ...withoutItems(first), metadata: { resourceVersion: first.metadata.resourceVersion }, items },
+      paginated: true,
+    };
+  }
+}
+
+function withoutItems<T>(page: ListResult<T>): Omit<ListResult<T>, 'items'> {
+  const { items: _items, ...rest } = page;
+  return rest;
+}

@@ -1,0 +1,68 @@
+/**
+ * The list/watch source abstraction (client-go's `ListerWatcher`): how a Reflector reads a resource.
+ * Implementations: the fake source in `@kubecache/cache/testing`, the client-node adapter in
+ * `@kubecache/informers`, and the Cacher's in-process source.
+ */
+import type { Observable } from 'rxjs';
+import type { KubeObject, ListMeta } from './object.js';
+import type { WatchEvent } from './watch.js';
+
+/** How a resource version in a list request is matched (`metav1.ResourceVersionMatch`). */
+export type ResourceVersionMatch = 'NotOlderThan' | 'Exact';
+
+/** Kubernetes list and watch options (`metav1.ListOptions`), as query parameters carry them. */
+export interface ListOptions {
+  /** `''` (most recent, consistent read), `'0'` (any, cache allowed) or a specific version. Default `''`. */
+  resourceVersion?: string;
+  /** How `resourceVersion` is matched; only meaningful with a non-empty `resourceVersion`. */
+  resourceVersionMatch?: ResourceVersionMatch;
+  /** Maximum items per page; 0 or unset means no paging. */
+  limit?: number;
+  /** The continue token of the previous page. */
+  continue?: string;
+  /** Label selector in Kubernetes syntax, e.g. `app=web,tier!=db`. */
+  labelSelector?: string;
+  /** Field selector in Kubernetes syntax, e.g. `metadata.name=foo`. */
+  fieldSelector?: string;
+  /** Server-side timeout of the request, in seconds. */
+  timeoutSeconds?: number;
+  /** Watch only: ask the server for BOOKMARK events. */
+  allowWatchBookmarks?: boolean;
+  /** Watch only: stream the current state as ADDED events first, ended by an initial-events-end bookmark. */
+  sendInitialEvents?: boolean;
+}
+
+/** One list response (or one page of it): the items and the list metadata (`resourceVersion`, `continue`). */
+export interface ListResult<T> {
+  /** The list's metadata: `resourceVersion` the list was served at, `continue` when more pages follow. */
+  readonly metadata: ListMeta;
+  /** The items of this page. */
+  readonly items: T[];
+  /** The list's `kind` (e.g. `PodList`), when the server sent one. */
+  readonly kind?: string;
+  /** The list's `apiVersion`, when the server sent one. */
+  readonly apiVersion?: string;
+}
+
+/**
+ * Lists and watches one resource.
+ *
+ * Contract:
+ * - `list` resolves to one page (honouring `limit`/`continue`) or rejects, with a `StatusError` when the
+ *   server sent a Status (410 Expired, 429, …). An aborted `signal` rejects it.
+ * - `watch` returns a cold Observable: subscribing opens the watch; unsubscribing stops it and releases the
+ *   connection. A failure to start arrives as an Observable error (a `StatusError` where there is a status);
+ *   a server-side close completes it; a Status sent on the stream arrives as an `ERROR` event.
+ *
+ * @example
+ * const lw: ListerWatcher<Pod> = {
+ *   list: async () => ({ metadata: { resourceVersion: '1' }, items: [] }),
+ *   watch: () => EMPTY,
+ * };
+ */
+export interface ListerWatcher<T = KubeObject> {
+  /** Lists one page of the resource. */
+  list(options: ListOptions, signal?: AbortSignal): Promise<ListResult<T>>;
+  /** Watches the resource from `options.resourceVersion`. */
+  watch(options: ListOptions): Observable<WatchEvent<T>>;
+}

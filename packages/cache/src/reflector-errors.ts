@@ -1,0 +1,96 @@
+/**
+ * The errors a Reflector produces or reacts to, and the predicates that classify them (client-go's
+ * `isExpiredError`, `isTooLargeResourceVersionError`, `isWatchErrorRetriable`).
+ */
+import { isStatusCode, StatusError } from './status.js';
+
+/** A watch that closed within 1 s without a single event: treated as an error, so the reflector backs off. */
+export class VeryShortWatchError extends Error {
+  override readonly name = 'VeryShortWatchError';
+  constructor(reflectorName: string) {
+    super(
+      `${reflectorName}: very short watch: unexpected watch close - watch lasted less than a second and no items received`,
+    );
+  }
+}
+
+/** No event (not even a bookmark) arrived within the inactivity timeout: the connection is presumed dead. */
+export class WatchInactivityError extends Error {
+  override readonly name = 'WatchInactivityError';
+  constructor(reflectorName: string, idleMs: number) {
+    super(`${reflectorName}: no watch event for ${idleMs} ms; dropping the connection`);
+  }
+}
+
+/** A watch or list delivered an object of another kind than the reflector expects; it was dropped. */
+export class UnexpectedObjectError extends Error {
+  override readonly name = 'UnexpectedObjectError';
+  readonly obj: unknown;
+  constructor(reflectorName: string, expected: string, obj: unknown) {
+    const got = (obj as { kind?: unknown } | null)?.kind;
+    super(`${reflectorName}: expected kind ${expected}, but watch event object had kind ${String(got)}`);
+    this.obj = obj;
+  }
+}
+
+/** The store threw while the reflector applied an event, a list or a resync. The reflector carries on. */
+export class ReflectorStoreError extends Error {
+  override readonly name = 'ReflectorStoreError';
+  constructor(reflectorName: string, operation: string, cause: unknown) {
+    super(`${reflectorName}: store ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+  }
+}
+
+/** 410 Expired or Gone: the resource version is no longer available. */
+export function isExpiredError(err: unknown): boolean {
+  return isStatusCode(err, 410);
+}
+
+/**
+ * The server cannot serve a resource version that new yet: a cause `ResourceVersionTooLarge`, or (old servers)
+ * a 504 Timeout whose message says "Too large resource version".
+ */
+export function isTooLargeResourceVersionError(err: unknown): boolean {
+  if (!(err instanceof StatusError)) return false;
+  if (err.status.details?.causes?.some((c) => c.reason === 'ResourceVersionTooLarge')) return true;
+  return err.code === 504 && (err.status.message ?? '').includes('Too large resource version');
+}
+
+/** 429 TooManyRequests. */
+export function isTooManyRequests(err: unknown): err is StatusError {
+  return isStatusCode(err, 429);
+}
+
+/** 500 InternalError. */
+export function isInternalError(err: unknown): boolean {
+  return err instanceof StatusError && err.code === 500 && err.reason === 'InternalError';
+}
+
+/** Whether `err`, or an error in its `cause` chain, has the Node error code `ECONNREFUSED`. */
+export function isConnectionRefused(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 8; depth++) {
+    if ((e as { code?: unknown }).code === 'ECONNREFUSED') return true;
+    const inner = (e as { errors?: unknown[] }).errors;
+    if (Array.isArray(inner) && inner.some(isConnectionRefused)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** A watch that failed to start with this error is retried after a backoff, without relisting. */
+export function isWatchErrorRetriable(err: unknown): boolean {
+  return isConnectionRefused(err) || isTooManyRequests(err);
+}
+
+/** The delay the server asked for (`Retry-After`), in ms, or 0. */
+export function retryAfterMs(err: unknown): number {
+  const seconds = err instanceof StatusError ? err.retryAfterSeconds : undefined;
+  return seconds !== undefined && seconds > 0 ? seconds * 1000 : 0;
+}
+
+/** Wraps anything thrown into an `Error`. */
+export function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err), { cause: err });
+}

@@ -1,0 +1,656 @@
+import { describe, expect, it } from '@jest/globals';
+import { Observable, type Subscriber } from 'rxjs';
+import { ExponentialBackoff } from './backoff.js';
+import { FakeClock, flushMicrotasks } from './clock.js';
+import { DeltaFIFO } from './delta-fifo.js';
+import { DeletedFinalStateUnknown } from './keys.js';
+import type { ListerWatcher, ListOptions, ListResult } from './list-watch.js';
+import type { KubeObject } from './object.js';
+import { nextAfterWatch, Reflector, type ReflectorOptions, type WatchNext } from './reflector.js';
+import { ReflectorStoreError, UnexpectedObjectError, VeryShortWatchError } from './reflector-errors.js';
+import {
+  expiredError,
+  failureStatus,
+  internalError,
+  type Status,
+  StatusError,
+  timeoutError,
+  tooManyRequestsError,
+} from './status.js';
+import { FakeControllerSource } from './testing/fake-source.js';
+import { IndexedStore } from './thread-safe-store.js';
+import type { WatchEvent } from './watch.js';
+import type { WatchEnd } from './watch-session.js';
+
+interface Obj extends KubeObject {
+  data?: string;
+}
+
+function pod(name: string, extra: Partial<Obj> & { uid?: string } = {}): Obj {
+  const { uid, ...rest } = extra;
+  return { kind: 'Pod', metadata: { namespace: 'ns', name, uid: uid ?? `uid-${name}` }, ...rest };
+}
+
+function names(store: IndexedStore<Obj>): string[] {
+  return store
+    .list()
+    .map((o) => o.metadata?.name ?? '')
+    .sort();
+}
+
+const connectionRefused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+
+function setup(options: Partial<ReflectorOptions<Obj>> & { source?: ListerWatcher<Obj> } = {}) {
+  const clock = new FakeClock(0);
+  const fake = new FakeControllerSource<Obj>();
+  const store = new IndexedStore<Obj>({ freeze: false });
+  const errors: Error[] = [];
+  const reflector = new Reflector<Obj>({
+    listerWatcher: options.source ?? fake,
+    store,
+    clock,
+    backoff: new ExponentialBackoff({ clock, jitter: 0 }),
+    random: () => 0,
+    onError: (err) => errors.push(err),
+    ...options,
+  });
+  const controller = new AbortController();
+  let done: Promise<void> | undefined;
+  return {
+    clock,
+    fake,
+    store,
+    errors,
+    reflector,
+    controller,
+    start: async () => {
+      done = reflector.run(controller.signal);
+      await flushMicrotasks();
+    },
+    stop: async () => {
+      controller.abort();
+      await done;
+    },
+  };
+}
+
+/** A hand-driven ListerWatcher: lists from a queue, records calls, exposes each watch's subscriber. */
+class ManualSource implements ListerWatcher<Obj> {
+  readonly lists: ListOptions[] = [];
+  readonly watches: ListOptions[] = [];
+  readonly subscribers: Subscriber<WatchEvent<Obj>>[] = [];
+  unsubscribed = 0;
+  listResults: (ListResult<Obj> | Error | Promise<ListResult<Obj>>)[] = [];
+  onWatch: ((sub: Subscriber<WatchEvent<Obj>>, call: number) => void) | undefined;
+
+  async list(options: ListOptions): Promise<ListResult<Obj>> {
+    this.lists.push(options);
+    const next = this.listResults.shift() ?? { metadata: { resourceVersion: '1' }, items: [] };
+    if (next instanceof Error) throw next;
+    return next;
+  }
+
+  watch(options: ListOptions): Observable<WatchEvent<Obj>> {
+    return new Observable((sub) => {
+      this.watches.push(options);
+      this.subscribers.push(sub);
+      this.onWatch?.(sub, this.watches.length);
+      return () => {
+        this.unsubscribed++;
+      };
+    });
+  }
+
+  get last(): Subscriber<WatchEvent<Obj>> {
+    return this.subscribers[this.subscribers.length - 1] as Subscriber<WatchEvent<Obj>>;
+  }
+}
+
+describe('Reflector', () => {
+  describe('nextAfterWatch', () => {
+    it.each([
+      ['stopped', { kind: 'stopped' }, 0, 0, false, 'stop'],
+      ['a clean close after events', { kind: 'closed' }, 10, 3, false, 'rewatch'],
+      ['a clean close after 1 s without events', { kind: 'closed' }, 1000, 0, false, 'rewatch'],
+      ['a close within 1 s without events', { kind: 'closed' }, 999, 0, false, 'relist'],
+      ['an inactivity timeout', { kind: 'inactive', error: new Error('idle') }, 400_000, 0, false, 'rewatch'],
+      [
+        'a 429 start error',
+        { kind: 'start-error', error: tooManyRequestsError('x', 1) },
+        0,
+        0,
+        false,
+        'backoff-rewatch',
+      ],
+      ['connection refused', { kind: 'start-error', error: connectionRefused }, 0, 0, false, 'backoff-rewatch'],
+      ['a 410 start error', { kind: 'start-error', error: expiredError('old') }, 0, 0, false, 'throw'],
+      ['a 429 ERROR event', { kind: 'error', error: tooManyRequestsError('x', 1) }, 5, 1, false, 'backoff-rewatch'],
+      ['an InternalError inside the window', { kind: 'error', error: internalError('x') }, 5, 1, true, 'rewatch'],
+      ['an InternalError past the window', { kind: 'error', error: internalError('x') }, 5, 1, false, 'relist'],
+      ['a 410 ERROR event', { kind: 'error', error: expiredError('old') }, 5, 1, true, 'relist'],
+    ] as [string, WatchEnd, number, number, boolean, WatchNext][])(
+      'after %s decides the next step',
+      (_name, end, elapsed, events, retryInternal, expected) => {
+        expect(nextAfterWatch(end, elapsed, events, retryInternal)).toBe(expected);
+      },
+    );
+  });
+
+  describe('listing', () => {
+    it('lists at RV "0" first, replaces the store at the list RV, then watches from it with bookmarks', async () => {
+      const t = setup();
+      t.fake.add(pod('a'));
+      t.fake.add(pod('b'));
+      await t.start();
+      expect(t.fake.listCalls).toEqual([{ resourceVersion: '0', limit: 500 }]);
+      expect(names(t.store)).toEqual(['a', 'b']);
+      expect(t.store.lastStoreSyncResourceVersion()).toBe('2');
+      expect(t.fake.watchCalls).toEqual([{ resourceVersion: '2', allowWatchBookmarks: true, timeoutSeconds: 300 }]);
+      expect(t.reflector.lastSyncResourceVersion()).toBe('2');
+      await t.stop();
+    });
+
+    it.each([
+      [undefined, 0, 300],
+      [undefined, 0.999, 599],
+      [1000, 0.5, 450],
+      [30 * 60_000, 0, 1800],
+      [30 * 60_000, 0.999, 3598],
+    ])('sends a watch timeout from minWatchTimeout %p and random %p: %p s', async (minWatchTimeout, r, expected) => {
+      const t = setup({ minWatchTimeout, random: () => r });
+      await t.start();
+      expect(t.fake.watchCalls[0]?.timeoutSeconds).toBe(expected);
+      await t.stop();
+    });
+
+    it('relists at the last synced RV after a watch ends with a 410 ERROR event', async () => {
+      const t = setup();
+      t.fake.add(pod('a'));
+      await t.start();
+      t.fake.add(pod('b'));
+      t.fake.sendError(expiredError('too old resource version').status);
+      await t.clock.stepAsync(1600);
+      expect(t.fake.listCalls.map((c) => c.resourceVersion)).toEqual(['0', '2']);
+      expect(t.fake.listCalls[1]?.limit).toBe(0);
+      expect(names(t.store)).toEqual(['a', 'b']);
+      await t.stop();
+    });
+
+    it('retries a list that fails with 410 at once with RV ""', async () => {
+      const source = new ManualSource();
+      source.listResults = [
+        { metadata: { resourceVersion: '10' }, items: [pod('a')] },
+        expiredError('too old'),
+        { metadata: { resourceVersion: '12' }, items: [pod('b')] },
+      ];
+      const t = setup({ source });
+      await t.start();
+      source.last.complete();
+      await t.clock.stepAsync(1600);
+      expect(source.lists.map((c) => c.resourceVersion)).toEqual(['0', '10', '']);
+      expect(t.reflector.lastSyncResourceVersion()).toBe('12');
+      await t.stop();
+    });
+
+    it.each([
+      [
+        'a ResourceVersionTooLarge cause',
+        new StatusError(
+          failureStatus(504, 'Timeout', 'Too large resource version', {
+            causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+          }),
+        ),
+      ],
+      ['an old server Timeout message', timeoutError('Too large resource version: 20, current: 10', 1)],
+      [
+        'a cause on another code',
+        new StatusError(failureStatus(500, 'InternalError', 'x', { causes: [{ reason: 'ResourceVersionTooLarge' }] })),
+      ],
+    ])('relists with RV "" at once after %s', async (_name, err) => {
+      const source = new ManualSource();
+      source.listResults = [{ metadata: { resourceVersion: '20' }, items: [] }, err];
+      const t = setup({ source });
+      await t.start();
+      source.last.complete();
+      await t.clock.stepAsync(1600);
+      expect(source.lists.map((c) => c.resourceVersion)).toEqual(['0', '20', '']);
+      await t.stop();
+    });
+
+    it('does not paginate a relist at a specific RV, and uses pageSize when given', async () => {
+      const t = setup();
+      t.fake.add(pod('seed'));
+      await t.start();
+      t.fake.closeWatches();
+      await t.clock.stepAsync(1600);
+      expect(t.fake.listCalls.map((c) => c.limit)).toEqual([500, 0]);
+      const u = setup({ pageSize: 4 });
+      await u.start();
+      u.fake.closeWatches();
+      await u.clock.stepAsync(1600);
+      expect(u.fake.listCalls.map((c) => c.limit)).toEqual([4, 4]);
+      await t.stop();
+      await u.stop();
+    });
+
+    it('keeps paging later relists when the RV "0" list came back paginated', async () => {
+      const t = setup();
+      for (let i = 0; i < 501; i++) t.fake.add(pod(`p${i}`));
+      await t.start();
+      expect(t.store.list()).toHaveLength(501);
+      t.fake.closeWatches();
+      await t.clock.stepAsync(1600);
+      expect(t.fake.listCalls.map((c) => [c.resourceVersion, c.limit])).toEqual([
+        ['0', 500],
+        [undefined, 500],
+        ['501', 500],
+        [undefined, 500],
+      ]);
+      await t.stop();
+    });
+
+    it('rejects listAndWatch with the list error and backs off before the next attempt', async () => {
+      const source = new ManualSource();
+      source.listResults = [internalError('boom')];
+      const seen: Error[] = [];
+      const t = setup({ source, watchErrorHandler: (_r, err) => seen.push(err) });
+      await expect(t.reflector.listAndWatch(new AbortController().signal)).rejects.toThrow('boom');
+      source.listResults = [internalError('again')];
+      await t.start();
+      expect(seen.map((e) => e.message)).toEqual(['Internal error occurred: again']);
+      await t.clock.stepAsync(799);
+      expect(source.lists).toHaveLength(2);
+      await t.clock.stepAsync(1);
+      expect(source.lists).toHaveLength(3);
+      await t.stop();
+    });
+  });
+
+  describe('watching', () => {
+    it('applies watch events, drops wrong kinds and tracks the RV (TestReflectorWatchHandler)', async () => {
+      const t = setup({ expectedKind: 'Pod' });
+      const foo = t.fake.add(pod('foo'));
+      const bar = t.fake.add(pod('bar'));
+      await t.start();
+      t.fake.add({ kind: 'Service', metadata: { namespace: 'ns', name: 'rejected' } });
+      t.fake.delete(foo);
+      t.fake.modify({ ...bar, data: 'changed' });
+      const baz = t.fake.add(pod('baz'));
+      expect(names(t.store)).toEqual(['bar', 'baz']);
+      expect(t.store.getByKey('ns/bar')?.data).toBe('changed');
+      expect(t.reflector.lastSyncResourceVersion()).toBe(baz.metadata?.resourceVersion);
+      expect(t.errors).toEqual([expect.any(UnexpectedObjectError)]);
+      await t.stop();
+    });
+
+    it('holds back the RV of ADDED events on a watch from RV "0" until another event arrives', async () => {
+      const t = setup();
+      await t.start();
+      expect(t.fake.watchCalls[0]?.resourceVersion).toBe('0');
+      const a = t.fake.add(pod('a'));
+      t.fake.add(pod('b'));
+      expect(t.reflector.lastSyncResourceVersion()).toBe('0');
+      t.fake.modify(a);
+      expect(t.reflector.lastSyncResourceVersion()).toBe('3');
+      t.fake.add(pod('c'));
+      expect(t.reflector.lastSyncResourceVersion()).toBe('4');
+      await t.stop();
+    });
+
+    it('drops listed objects of the wrong kind with an error', async () => {
+      const t = setup({ expectedKind: 'Pod' });
+      t.fake.add(pod('a'));
+      t.fake.add({ kind: 'Service', metadata: { namespace: 'ns', name: 'svc' } });
+      t.fake.add({ metadata: { namespace: 'ns', name: 'kindless' } });
+      await t.start();
+      expect(names(t.store)).toEqual(['a', 'kindless']);
+      expect(t.errors).toEqual([expect.any(UnexpectedObjectError)]);
+      await t.stop();
+    });
+
+    it('passes versions to the store in event order, bookmarks included', async () => {
+      const source = new ManualSource();
+      const bookmarks: string[] = [];
+      const t = setup({ source });
+      t.store.bookmark = (rv) => bookmarks.push(rv);
+      await t.start();
+      source.last.next({ type: 'ADDED', object: { ...pod('a'), metadata: { name: 'a', resourceVersion: '10' } } });
+      expect(t.reflector.lastSyncResourceVersion()).toBe('10');
+      source.last.next({ type: 'MODIFIED', object: { ...pod('a'), metadata: { name: 'a', resourceVersion: '20' } } });
+      source.last.next({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '30' } } });
+      expect(t.reflector.lastSyncResourceVersion()).toBe('30');
+      source.last.next({ type: 'DELETED', object: { ...pod('a'), metadata: { name: 'a', resourceVersion: '40' } } });
+      expect(t.reflector.lastSyncResourceVersion()).toBe('40');
+      expect(bookmarks).toEqual(['30']);
+      await t.stop();
+    });
+
+    it('stops the watch on an ERROR event (unsubscribes once)', async () => {
+      const source = new ManualSource();
+      const t = setup({ source });
+      await t.start();
+      source.last.next({ type: 'ERROR', object: internalError('x').status });
+      expect(source.unsubscribed).toBe(1);
+      await t.stop();
+      expect(source.unsubscribed).toBe(1);
+    });
+
+    it('resumes a watch dropped mid-stream from the last RV without relisting', async () => {
+      const t = setup();
+      t.fake.add(pod('seed'));
+      await t.start();
+      t.fake.add(pod('a'));
+      t.fake.closeWatches();
+      t.fake.add(pod('b'));
+      await flushMicrotasks();
+      expect(t.fake.listCalls).toHaveLength(1);
+      expect(t.fake.watchCalls.map((c) => c.resourceVersion)).toEqual(['1', '2']);
+      expect(names(t.store)).toEqual(['a', 'b', 'seed']);
+      await t.stop();
+    });
+
+    it('treats a watch closed within 1 s with no events as an error, then backs off and relists', async () => {
+      const source = new ManualSource();
+      source.onWatch = (sub) => sub.complete();
+      const t = setup({ source });
+      await t.start();
+      expect(t.errors[0]).toBeInstanceOf(VeryShortWatchError);
+      expect(source.lists).toHaveLength(1);
+      await t.clock.stepAsync(800);
+      expect(source.lists).toHaveLength(2);
+      await t.stop();
+    });
+
+    it('never storms on clean immediate closes: attempts are spaced by the backoff', async () => {
+      const source = new ManualSource();
+      source.onWatch = (sub) => sub.complete();
+      const t = setup({ source });
+      await t.start();
+      for (let i = 0; i < 60; i++) await t.clock.stepAsync(1000);
+      // 0.8 + 1.6 + 3.2 + 6.4 + 12.8 + 25.6 = 50.4 s: 7 attempts in a minute, not thousands.
+      expect(source.watches).toHaveLength(7);
+      await t.stop();
+    });
+
+    it('backs off on 429 at watch start and re-watches without relisting (TestNoRelistOnTooManyRequests)', async () => {
+      const t = setup();
+      for (let i = 0; i < 4; i++) t.fake.failNextWatch(tooManyRequestsError('slow down', 0));
+      await t.start();
+      for (let i = 0; i < 10; i++) await t.clock.stepAsync(30_000);
+      expect(t.fake.listCalls).toHaveLength(1);
+      expect(t.fake.watchCalls).toHaveLength(5);
+      expect(t.fake.openWatches()).toBe(1);
+      await t.stop();
+    });
+
+    it('backs off on connection refused at watch start without relisting', async () => {
+      const t = setup();
+      t.fake.failNextWatch(connectionRefused);
+      t.fake.failNextWatch(connectionRefused);
+      await t.start();
+      await t.clock.stepAsync(799);
+      expect(t.fake.watchCalls).toHaveLength(1);
+      await t.clock.stepAsync(1);
+      expect(t.fake.watchCalls).toHaveLength(2);
+      await t.clock.stepAsync(1600);
+      expect(t.fake.watchCalls).toHaveLength(3);
+      expect(t.fake.listCalls).toHaveLength(1);
+      await t.stop();
+    });
+
+    it('honours Retry-After when it is longer than the backoff', async () => {
+      const t = setup();
+      t.fake.failNextWatch(tooManyRequestsError('slow down', 10));
+      await t.start();
+      await t.clock.stepAsync(9_999);
+      expect(t.fake.watchCalls).toHaveLength(1);
+      await t.clock.stepAsync(1);
+      expect(t.fake.watchCalls).toHaveLength(2);
+      await t.stop();
+    });
+
+    it('backs off and re-watches after a 429 ERROR event on an open watch', async () => {
+      const t = setup();
+      t.fake.add(pod('seed'));
+      await t.start();
+      t.fake.add(pod('a'));
+      t.fake.sendError(tooManyRequestsError('slow down', 0).status);
+      await t.clock.stepAsync(799);
+      expect(t.fake.watchCalls).toHaveLength(1);
+      await t.clock.stepAsync(1);
+      expect(t.fake.watchCalls.map((c) => c.resourceVersion)).toEqual(['1', '2']);
+      expect(t.fake.listCalls).toHaveLength(1);
+      await t.stop();
+    });
+
+    it('rejects listAndWatch on a watch start error that is not retriable', async () => {
+      const t = setup();
+      t.fake.failNextWatch(new StatusError(failureStatus(403, 'Forbidden', 'nope')));
+      await expect(t.reflector.listAndWatch(new AbortController().signal)).rejects.toThrow('nope');
+    });
+
+    it.each([
+      [0, false, 1],
+      [30_000, false, 32],
+      [30_000, true, 41],
+    ])(
+      're-watches after InternalError events within a %p ms window (jump %p): %p watches before relisting',
+      async (max, jump, expected) => {
+        const clockRef: { clock?: FakeClock } = {};
+        const source = new ManualSource();
+        source.onWatch = (sub, call) => {
+          if (source.lists.length > 1) return;
+          clockRef.clock?.step(jump && call === 10 ? 60_000 : 1000);
+          sub.next({ type: 'ERROR', object: internalError('etcd hiccup').status });
+        };
+        const t = setup({ source, maxInternalErrorRetryDuration: max });
+        clockRef.clock = t.clock;
+        await t.start();
+        expect(source.lists).toHaveLength(1);
+        expect(source.watches).toHaveLength(expected);
+        await t.stop();
+      },
+    );
+
+    it('drops a silent watch after the inactivity timeout and re-watches from the last RV', async () => {
+      const t = setup({ inactivityTimeout: 60_000 });
+      t.fake.add(pod('seed'));
+      await t.start();
+      await t.clock.stepAsync(30_000);
+      t.fake.add(pod('a'));
+      await t.clock.stepAsync(59_999);
+      expect(t.fake.watchCalls).toHaveLength(1);
+      await t.clock.stepAsync(1);
+      expect(t.fake.watchCalls.map((c) => c.resourceVersion)).toEqual(['1', '2']);
+      expect(t.fake.openWatches()).toBe(1);
+      expect(t.fake.listCalls).toHaveLength(1);
+      await t.stop();
+    });
+
+    it('sees a delete-and-recreate during a gap as delete then add with the new uid', async () => {
+      const t = setup();
+      t.fake.add(pod('seed'));
+      const old = t.fake.add(pod('a', { uid: 'u1' }));
+      await t.start();
+      t.fake.add(pod('x'));
+      const ops: string[] = [];
+      const store = t.store;
+      store.add = (o) => {
+        ops.push(`add ${o.metadata?.uid}`);
+        IndexedStore.prototype.add.call(store, o);
+      };
+      store.delete = (o) => {
+        ops.push(`delete ${o.metadata?.uid}`);
+        IndexedStore.prototype.delete.call(store, o);
+      };
+      t.fake.closeWatches();
+      t.fake.delete(old);
+      t.fake.add(pod('a', { uid: 'u2' }));
+      await flushMicrotasks();
+      expect(ops).toEqual(['delete u1', 'add u2']);
+      expect(store.getByKey('ns/a')?.metadata?.uid).toBe('u2');
+      expect(t.fake.listCalls).toHaveLength(1);
+      await t.stop();
+    });
+  });
+
+  describe('stores that fail', () => {
+    it('keeps watching when the store throws on an event, reporting a ReflectorStoreError', async () => {
+      const t = setup();
+      t.store.add = (o) => {
+        if (o.metadata?.name === 'bad') throw new Error('cannot store');
+        IndexedStore.prototype.add.call(t.store, o);
+      };
+      await t.start();
+      t.fake.add(pod('bad'));
+      t.fake.add(pod('ok'));
+      expect(names(t.store)).toEqual(['ok']);
+      expect(t.errors).toEqual([expect.any(ReflectorStoreError)]);
+      expect(t.fake.openWatches()).toBe(1);
+      await t.stop();
+    });
+
+    it('keeps going when the error hooks themselves throw', async () => {
+      const t = setup({
+        expectedKind: 'Pod',
+        onError: () => {
+          throw new Error('hook bug');
+        },
+        watchErrorHandler: () => {
+          throw new Error('handler bug');
+        },
+      });
+      t.fake.failNextList(internalError('list failed'));
+      await t.start();
+      await t.clock.stepAsync(800);
+      t.fake.add({ kind: 'Service', metadata: { namespace: 'ns', name: 'svc' } });
+      t.fake.add(pod('ok'));
+      expect(names(t.store)).toEqual(['ok']);
+      await t.stop();
+    });
+
+    it('retries after a replace that throws, and never stops', async () => {
+      const t = setup();
+      t.fake.add(pod('a'));
+      let failures = 2;
+      const replace = t.store.replace.bind(t.store);
+      t.store.replace = (list, rv) => {
+        if (failures-- > 0) throw new Error('disk full');
+        replace(list, rv);
+      };
+      await t.start();
+      expect(t.fake.watchCalls).toHaveLength(0);
+      await t.clock.stepAsync(800);
+      await t.clock.stepAsync(1600);
+      expect(names(t.store)).toEqual(['a']);
+      expect(t.fake.openWatches()).toBe(1);
+      expect(t.errors.filter((e) => e instanceof ReflectorStoreError)).toHaveLength(2);
+      await t.stop();
+    });
+  });
+
+  describe('resync', () => {
+    it('calls store.resync every period when shouldResync allows', async () => {
+      let allow = true;
+      let resyncs = 0;
+      const t = setup({ resyncPeriod: 1000, shouldResync: () => allow });
+      t.store.resync = () => {
+        resyncs++;
+      };
+      await t.start();
+      await t.clock.stepAsync(3000);
+      expect(resyncs).toBe(3);
+      allow = false;
+      await t.clock.stepAsync(3000);
+      expect(resyncs).toBe(3);
+      await t.stop();
+      await t.clock.stepAsync(3000);
+      expect(resyncs).toBe(3);
+    });
+
+    it('ends the watch and relists when a resync throws (TestReflectorResync)', async () => {
+      let calls = 0;
+      const t = setup({ resyncPeriod: 1000 });
+      t.store.resync = () => {
+        if (++calls === 2) throw new Error('resync failed');
+      };
+      await t.start();
+      await t.clock.stepAsync(2000);
+      expect(calls).toBe(2);
+      expect(t.fake.openWatches()).toBe(0);
+      expect(t.errors).toEqual([expect.any(ReflectorStoreError)]);
+      await t.clock.stepAsync(800);
+      expect(t.fake.listCalls).toHaveLength(2);
+      await t.stop();
+    });
+  });
+
+  describe('run and stop', () => {
+    it('calls neither list nor watch when the signal is already aborted', async () => {
+      const t = setup();
+      t.controller.abort();
+      await t.reflector.run(t.controller.signal);
+      expect(t.fake.listCalls).toHaveLength(0);
+      expect(t.fake.watchCalls).toHaveLength(0);
+    });
+
+    it('takes a stop during the initial list into effect: nothing stored, no watch', async () => {
+      const source = new ManualSource();
+      let resolve!: (r: ListResult<Obj>) => void;
+      source.listResults = [new Promise((r) => (resolve = r))];
+      const t = setup({ source });
+      await t.start();
+      const stopped = t.stop();
+      resolve({ metadata: { resourceVersion: '5' }, items: [pod('late')] });
+      await stopped;
+      await flushMicrotasks();
+      expect(t.store.list()).toEqual([]);
+      expect(source.watches).toHaveLength(0);
+    });
+
+    it('stops the watch when aborted while watching, and run resolves', async () => {
+      const source = new ManualSource();
+      const t = setup({ source });
+      await t.start();
+      expect(source.watches).toHaveLength(1);
+      await t.stop();
+      expect(source.unsubscribed).toBe(1);
+      expect(t.clock.pendingTimers()).toBe(0);
+    });
+
+    it('opens one watch when run is called twice', async () => {
+      const t = setup();
+      await t.start();
+      const again = t.reflector.run(t.controller.signal);
+      await flushMicrotasks();
+      expect(t.fake.listCalls).toHaveLength(1);
+      expect(t.fake.openWatches()).toBe(1);
+      await t.stop();
+      await again;
+    });
+
+    it('turns a delete missed during a disconnect into a tombstone after the relist', async () => {
+      const clock = new FakeClock(0);
+      const fake = new FakeControllerSource<Obj>();
+      const known = new IndexedStore<Obj>({ freeze: false });
+      const fifo = new DeltaFIFO<Obj>({ knownObjects: known });
+      const reflector = new Reflector<Obj>({ listerWatcher: fake, store: fifo, clock, onError: () => {} });
+      const a = fake.add(pod('a'));
+      fake.add(pod('b'));
+      const controller = new AbortController();
+      const done = reflector.run(controller.signal);
+      await flushMicrotasks();
+      while (fifo.length > 0) await fifo.pop((deltas) => known.add(deltas[deltas.length - 1]?.object as Obj));
+      fake.deleteDropWatch(a);
+      fake.resetWatch();
+      await clock.stepAsync(2000);
+      const deleted = fifo.getByKey('ns/a');
+      expect(deleted?.map((d) => d.type)).toEqual(['Deleted']);
+      expect(deleted?.[0]?.object).toBeInstanceOf(DeletedFinalStateUnknown);
+      controller.abort();
+      await done;
+    });
+  });
+});
+
+export type { Status };

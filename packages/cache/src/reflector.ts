@@ -1,0 +1,389 @@
+/**
+ * The Reflector (client-go's `tools/cache/reflector.go`): keeps a store in step with a resource by listing
+ * it, then watching from the list's resource version, and starting over whenever the watch cannot go on.
+ *
+ * ```
+ *  run ─▶ listAndWatch ─┬─ watch-list (optional) ─ synced ─────────────┐
+ *                       └─ fails ─▶ list (pager) ─ replace(items, rv) ─┴▶ watch loop ─▶ return
+ *   ▲                                                                     │  clean close / inactive: re-watch
+ *   └──────────────── backoff delay ◀── error or return ──────────────────┘  429, conn refused: backoff, re-watch
+ * ```
+ * Rules: the first list asks for RV "0", later ones for the last synced RV, and "" after a 410 or a too-large
+ * RV; watches resume from the last RV with bookmarks and a randomized server timeout; a 410 on a watch
+ * relists; a watch closed within 1 s with no event is an error. Nothing but the signal stops `run`.
+ */
+import { type BackoffManager, ExponentialBackoff } from './backoff.js';
+import { type Clock, realClock, type TimerHandle } from './clock.js';
+import { ListPager, type PagedList } from './list-pager.js';
+import type { ListerWatcher, ListOptions } from './list-watch.js';
+import type { KubeObject } from './object.js';
+import {
+  asError,
+  isExpiredError,
+  isInternalError,
+  isTooLargeResourceVersionError,
+  isTooManyRequests,
+  isWatchErrorRetriable,
+  ReflectorStoreError,
+  retryAfterMs,
+  UnexpectedObjectError,
+  VeryShortWatchError,
+} from './reflector-errors.js';
+import { type WatchListHost, watchList } from './reflector-watch-list.js';
+import { RetryWithDeadline } from './retry-with-deadline.js';
+import type { ReflectorStore } from './store.js';
+import { type ResourceVersionMode, type WatchEnd, WatchSession, type WatchSessionOptions } from './watch-session.js';
+
+/** Options of {@link Reflector}. */
+export interface ReflectorOptions<T extends KubeObject> {
+  /** Name used in error messages. Default `'reflector'`. */
+  name?: string;
+  /** Where the objects come from. */
+  listerWatcher: ListerWatcher<T>;
+  /** Where they go. */
+  store: ReflectorStore<T>;
+  /** Objects whose `kind` is set and differs are dropped with an error. Default: accept any kind. */
+  expectedKind?: string;
+  /** How often to call `store.resync()` while watching, in ms; 0 (default) never. */
+  resyncPeriod?: number;
+  /** Asked before each periodic resync; `false` skips it. Default: always resync. */
+  shouldResync?: () => boolean;
+  /** Source of time. Default the real clock. */
+  clock?: Clock;
+  /** Delay policy between attempts. Default client-go's: 800 ms → 30 s, ×2, jitter 1, reset after 2 min. */
+  backoff?: BackoffManager;
+  /** Page size of lists. Default: the pager's 500 for "" and "0" lists, unpaged for lists at a given RV. */
+  pageSize?: number;
+  /** Try a streaming watch-list (`sendInitialEvents`) before listing. Default false. */
+  useWatchList?: boolean;
+  /** Receives the errors `listAndWatch` ends with before the reflector backs off. Default: `onError`. */
+  watchErrorHandler?: (reflector: Reflector<T>, err: Error) => void;
+  /** Receives the errors the reflector recovers from (store failures, wrong kinds, watch errors). Default: console.warn. */
+  onError?: (err: Error) => void;
+  /** Lower bound of the server-side watch timeout, in ms; values under 5 min are raised to 5 min. The
+   * timeout sent is uniform in [min, 2·min). Default 5 min. */
+  minWatchTimeout?: number;
+  /** Drop a watch that delivered no event for this long, in ms. Default: its server timeout plus 30 s. */
+  inactivityTimeout?: number;
+  /** How long InternalError watch failures are retried without relisting, in ms. Default 0 (never). */
+  maxInternalErrorRetryDuration?: number;
+  /** Source of randomness in [0, 1) for the watch timeout. Default `Math.random`. */
+  random?: () => number;
+}
+
+const MIN_WATCH_TIMEOUT = 5 * 60_000;
+const SHORT_WATCH = 1000;
+const INACTIVITY_GRACE = 30_000;
+
+/** What the watch loop does after a watch ended: the pure decision of client-go's `watch()`. */
+export type WatchNext = 'rewatch' | 'backoff-rewatch' | 'relist' | 'throw' | 'stop';
+
+/** Decides what follows a watch end. `retryInternal` says whether the InternalError window still allows a retry. */
+export function nextAfterWatch(end: WatchEnd, elapsed: number, events: number, retryInternal: boolean): WatchNext {
+  switch (end.kind) {
+    case 'stopped':
+      return 'stop';
+    case 'inactive':
+      return 'rewatch';
+    case 'closed':
+      return elapsed < SHORT_WATCH && events === 0 ? 'relist' : 'rewatch';
+    case 'start-error':
+      return isWatchErrorRetriable(end.error) ? 'backoff-rewatch' : 'throw';
+    case 'error':
+      if (isTooManyRequests(end.error)) return 'backoff-rewatch';
+      return isInternalError(end.error) && retryInternal ? 'rewatch' : 'relist';
+  }
+}
+
+/**
+ * Lists and watches a resource into a store until aborted.
+ *
+ * @example
+ * const reflector = new Reflector({ listerWatcher: source, store: new IndexedStore({}) });
+ * const stop = new AbortController();
+ * void reflector.run(stop.signal);
+ */
+export class Reflector<T extends KubeObject = KubeObject> {
+  readonly name: string;
+  readonly #lw: ListerWatcher<T>;
+  readonly #store: ReflectorStore<T>;
+  readonly #clock: Clock;
+  readonly #backoff: BackoffManager;
+  readonly #o: ReflectorOptions<T>;
+  readonly #minWatchTimeout: number;
+  readonly #random: () => number;
+  readonly #onError: (err: Error) => void;
+  readonly #retryInternal: RetryWithDeadline;
+  #lastSyncRV = '';
+  #rvUnavailable = false;
+  #paginatedResult = false;
+  #running: Promise<void> | undefined;
+  #session: WatchSession<T> | undefined;
+  #resyncError: Error | undefined;
+
+  constructor(options: ReflectorOptions<T>) {
+    this.name = options.name ?? 'reflector';
+    this.#o = options;
+    this.#lw = options.listerWatcher;
+    this.#store = options.store;
+    this.#clock = options.clock ?? realClock;
+    this.#backoff = options.backoff ?? new ExponentialBackoff({ clock: this.#clock });
+    this.#minWatchTimeout = Math.max(MIN_WATCH_TIMEOUT, options.minWatchTimeout ?? 0);
+    this.#random = options.random ?? Math.random;
+    const onError = options.onError ?? ((err: Error) => console.warn(err.message));
+    this.#onError = (err) => {
+      try {
+        onError(err);
+      } catch {
+        // A throwing error hook must not stop the reflector.
+      }
+    };
+    this.#retryInternal = new RetryWithDeadline({
+      maxRetryDuration: options.maxInternalErrorRetryDuration ?? 0,
+      resetAfter: 60_000,
+      isRetryable: isInternalError,
+      clock: this.#clock,
+    });
+  }
+
+  /** The resource version of the last list, watch event or bookmark applied; `''` before the first list. */
+  lastSyncResourceVersion(): string {
+    return this.#lastSyncRV;
+  }
+
+  /**
+   * Runs until `signal` aborts: listAndWatch, one backoff delay, again. Resolves after the abort; never
+   * rejects. Calling it while it runs returns the running promise (no second watch is opened).
+   */
+  run(signal: AbortSignal): Promise<void> {
+    this.#running ??= this.#loop(signal).finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  /**
+   * One list (or watch-list) followed by watches until a watch cannot be resumed. Resolves when a relist is
+   * due or `signal` aborted; rejects with the list error or a non-retriable watch start error.
+   */
+  async listAndWatch(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    let session: WatchSession<T> | undefined;
+    if (this.#o.useWatchList) {
+      try {
+        session = await watchList(this.#watchListHost(), signal);
+      } catch (err) {
+        this.#onError(asError(err));
+      }
+      if (signal.aborted) {
+        session?.end({ kind: 'stopped' });
+        return;
+      }
+    }
+    if (!session) await this.#list(signal);
+    if (signal.aborted) return;
+    const stopResync = this.#startResync(signal);
+    try {
+      await this.#watchLoop(session, signal);
+    } finally {
+      stopResync();
+    }
+  }
+
+  async #loop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.listAndWatch(signal);
+      } catch (err) {
+        if (!signal.aborted) this.#reportListAndWatchError(asError(err));
+      }
+      if (signal.aborted) break;
+      await this.#sleep(this.#backoff.step(), signal);
+    }
+  }
+
+  #reportListAndWatchError(err: Error): void {
+    try {
+      (this.#o.watchErrorHandler ?? ((_r, e) => this.#onError(e)))(this, err);
+    } catch {
+      // A throwing handler must not stop the reflector.
+    }
+  }
+
+  #relistResourceVersion(): string {
+    if (this.#rvUnavailable) return '';
+    return this.#lastSyncRV === '' ? '0' : this.#lastSyncRV;
+  }
+
+  #pageSize(rv: string): number | undefined {
+    if (this.#o.pageSize) return this.#o.pageSize;
+    if (this.#paginatedResult) return undefined;
+    return rv !== '' && rv !== '0' ? 0 : undefined;
+  }
+
+  async #list(signal: AbortSignal): Promise<void> {
+    let rv = this.#relistResourceVersion();
+    let result: PagedList<T>;
+    try {
+      result = await this.#listAt(rv, signal);
+    } catch (err) {
+      if (signal.aborted || !(isExpiredError(err) || isTooLargeResourceVersionError(err))) throw err;
+      this.#rvUnavailable = true;
+      rv = '';
+      result = await this.#listAt(rv, signal);
+    }
+    if (signal.aborted) return;
+    const { list, paginated } = result;
+    if (list.kind === 'Table') throw new UnexpectedObjectError(this.name, this.#o.expectedKind ?? 'object', list);
+    this.#rvUnavailable = false;
+    if (rv === '0' && paginated) this.#paginatedResult = true;
+    const listRV = list.metadata.resourceVersion ?? '';
+    try {
+      this.#store.replace(this.#keepExpected(list.items), listRV);
+    } catch (err) {
+      throw new ReflectorStoreError(this.name, 'replace', err);
+    }
+    this.#lastSyncRV = listRV;
+  }
+
+  #listAt(rv: string, signal: AbortSignal): Promise<PagedList<T>> {
+    const pager = new ListPager({ pageSize: this.#pageSize(rv) });
+    return pager.list<T>(this.#lw, { resourceVersion: rv }, signal);
+  }
+
+  #keepExpected(items: T[]): T[] {
+    const kind = this.#o.expectedKind;
+    if (!kind || items.every((item) => !item?.kind || item.kind === kind)) return items;
+    return items.filter((item) => {
+      if (!item?.kind || item.kind === kind) return true;
+      this.#onError(new UnexpectedObjectError(this.name, kind, item));
+      return false;
+    });
+  }
+
+  async #watchLoop(live: WatchSession<T> | undefined, signal: AbortSignal): Promise<void> {
+    let session = live;
+    for (;;) {
+      if (signal.aborted) return;
+      if (this.#resyncError) {
+        this.#takeResyncError();
+        return;
+      }
+      const start = this.#clock.now();
+      session ??= this.#openWatch(signal);
+      this.#session = session;
+      const end = await session.done;
+      this.#session = undefined;
+      const events = session.eventCount;
+      session = undefined;
+      const error = 'error' in end ? end.error : undefined;
+      this.#retryInternal.after(error);
+      const next = nextAfterWatch(end, this.#clock.now() - start, events, this.#retryInternal.shouldRetry());
+      if (next === 'stop') return;
+      if (next === 'throw') throw error;
+      if (next === 'relist') {
+        this.#reportWatchEnd(end);
+        return;
+      }
+      if (next === 'backoff-rewatch') await this.#sleep(Math.max(this.#backoff.step(), retryAfterMs(error)), signal);
+      if (end.kind === 'inactive') this.#onError(end.error);
+    }
+  }
+
+  #reportWatchEnd(end: WatchEnd): void {
+    if (end.kind === 'closed') this.#onError(new VeryShortWatchError(this.name));
+    else if ('error' in end && !isExpiredError(end.error)) this.#onError(asError(end.error));
+  }
+
+  #takeResyncError(): void {
+    const err = this.#resyncError as Error;
+    this.#resyncError = undefined;
+    this.#onError(err);
+  }
+
+  #openWatch(signal: AbortSignal): WatchSession<T> {
+    const rv = this.#lastSyncRV;
+    const options = this.#watchOptions({ resourceVersion: rv, allowWatchBookmarks: true });
+    const rvMode: ResourceVersionMode = rv === '' || rv === '0' ? 'hold-added' : 'normal';
+    const session = new WatchSession(this.#lw.watch(options), this.#sessionOptions(signal, options, rvMode));
+    session.start();
+    return session;
+  }
+
+  #watchOptions(options: ListOptions): ListOptions {
+    const timeoutSeconds = Math.floor((this.#minWatchTimeout / 1000) * (this.#random() + 1));
+    return { ...options, timeoutSeconds };
+  }
+
+  #sessionOptions(signal: AbortSignal, options: ListOptions, rvMode: ResourceVersionMode): WatchSessionOptions<T> {
+    const inactivity = this.#o.inactivityTimeout ?? (options.timeoutSeconds ?? 0) * 1000 + INACTIVITY_GRACE;
+    return {
+      name: this.name,
+      clock: this.#clock,
+      signal,
+      store: this.#store,
+      expectedKind: this.#o.expectedKind,
+      rvMode,
+      setResourceVersion: this.#setLastSyncRV,
+      onError: this.#onError,
+      inactivityTimeout: inactivity,
+    };
+  }
+
+  readonly #setLastSyncRV = (rv: string): void => {
+    this.#lastSyncRV = rv;
+  };
+
+  #startResync(signal: AbortSignal): () => void {
+    const period = this.#o.resyncPeriod ?? 0;
+    if (period <= 0) return () => {};
+    let handle: TimerHandle;
+    const tick = (): void => {
+      if (signal.aborted) return;
+      this.#resyncOnce();
+      handle = this.#clock.setTimeout(tick, period);
+    };
+    handle = this.#clock.setTimeout(tick, period);
+    return () => this.#clock.clearTimeout(handle);
+  }
+
+  /** A failing resync ends the current watch (or the next one, between watches), so the store is relisted. */
+  #resyncOnce(): void {
+    try {
+      if (this.#o.shouldResync && !this.#o.shouldResync()) return;
+      this.#store.resync();
+    } catch (err) {
+      const error = new ReflectorStoreError(this.name, 'resync', err);
+      if (this.#session) this.#session.end({ kind: 'error', error });
+      else this.#resyncError = error;
+    }
+  }
+
+  async #sleep(ms: number, signal: AbortSignal): Promise<void> {
+    try {
+      await this.#clock.sleep(ms, signal);
+    } catch {
+      // Aborted: the caller checks the signal.
+    }
+  }
+
+  #watchListHost(): WatchListHost<T> {
+    return {
+      name: this.name,
+      lw: this.#lw,
+      store: this.#store,
+      clock: this.#clock,
+      backoff: this.#backoff,
+      rewatchResourceVersion: () => (this.#rvUnavailable ? '' : this.#lastSyncRV),
+      markResourceVersionUnavailable: () => {
+        this.#rvUnavailable = true;
+      },
+      synced: (rv) => {
+        this.#rvUnavailable = false;
+        this.#lastSyncRV = rv;
+      },
+      watchOptions: (o) => this.#watchOptions(o),
+      sessionOptions: (signal, o) => this.#sessionOptions(signal, o, 'initial'),
+    };
+  }
+}

@@ -1,0 +1,266 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import {
+  ExponentialBackoff,
+  expiredError,
+  IndexedStore,
+  type KubeObject,
+  Reflector,
+  StatusError,
+  tooManyRequestsError,
+  type WatchEvent,
+} from '@kubecache/cache';
+import { FakeClock } from '@kubecache/cache/testing';
+import { KubeConfig } from '@kubernetes/client-node';
+import { firstValueFrom, toArray } from 'rxjs';
+import { KubeListerWatcher } from './kube-lister-watcher.js';
+import { ScriptedServer } from './testing/scripted-server.js';
+
+const pod = (name: string, rv: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { namespace: 'default', name, resourceVersion: rv },
+});
+
+/** Lets real I/O and promise continuations run until `done()` holds (bounded; no timers). */
+async function until(done: () => boolean, clock?: FakeClock): Promise<void> {
+  for (let i = 0; i < 5000 && !done(); i++) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    clock?.step(0);
+  }
+  expect(done()).toBe(true);
+}
+
+let server: ScriptedServer;
+beforeEach(async () => {
+  server = await ScriptedServer.start();
+});
+afterEach(async () => {
+  await server.close();
+});
+
+function podsLW(options: { namespace?: string; labelSelector?: string } = {}): KubeListerWatcher {
+  return new KubeListerWatcher({ kubeConfig: server.kubeConfig(), version: 'v1', resource: 'pods', ...options });
+}
+
+describe('KubeListerWatcher', () => {
+  it('builds core, group, namespaced and cluster-wide paths', () => {
+    const kubeConfig = server.kubeConfig();
+    expect(podsLW({ namespace: 'default' }).path).toBe('/api/v1/namespaces/default/pods');
+    expect(new KubeListerWatcher({ kubeConfig, group: 'apps', version: 'v1', resource: 'deployments' }).path).toBe(
+      '/apis/apps/v1/deployments',
+    );
+  });
+
+  it('lists one page per request with the list options and the configured selector as query parameters', async () => {
+    server.lists.push({ items: [pod('a', '3')], resourceVersion: '7', continue: 'next' });
+    const page = await podsLW({ namespace: 'default', labelSelector: 'app=web' }).list({
+      resourceVersion: '0',
+      limit: 500,
+    });
+    expect(page.items.map((p) => p.metadata?.name)).toEqual(['a']);
+    expect(page.metadata).toEqual({ resourceVersion: '7', continue: 'next' });
+    expect(server.requests[0]).toMatchObject({
+      path: '/api/v1/namespaces/default/pods',
+      query: { resourceVersion: '0', limit: '500', labelSelector: 'app=web' },
+      watch: false,
+    });
+    expect(server.requests[0]?.headers.authorization).toBe('Bearer scripted-token');
+  });
+
+  it('rejects a failed list with the server Status and Retry-After', async () => {
+    server.lists.push({ status: tooManyRequestsError('slow down', 0).status, retryAfterSeconds: 3 });
+    server.lists.push({ status: expiredError('too old').status });
+    const lw = podsLW();
+    const err = await lw.list({}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StatusError);
+    expect((err as StatusError).code).toBe(429);
+    expect((err as StatusError).retryAfterSeconds).toBe(3);
+    await expect(lw.list({})).rejects.toMatchObject({ code: 410, reason: 'Expired' });
+  });
+
+  it('streams watch events as they arrive and completes when the server ends the stream', async () => {
+    server.watches.push((w) => {
+      w.event('ADDED', pod('a', '2'));
+      w.event('BOOKMARK', { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: '3' } });
+      w.end();
+    });
+    const events = await firstValueFrom(
+      podsLW().watch({ resourceVersion: '1', allowWatchBookmarks: true, timeoutSeconds: 300 }).pipe(toArray()),
+    );
+    expect(events.map((e) => e.type)).toEqual(['ADDED', 'BOOKMARK']);
+    expect(server.requests[0]?.query).toEqual({
+      watch: 'true',
+      resourceVersion: '1',
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: '300',
+    });
+  });
+
+  it('turns a malformed line into an ERROR event and keeps streaming', async () => {
+    server.watches.push((w) => {
+      w.raw('{"type":"ADDED","obj\n');
+      w.event('ADDED', pod('a', '2'));
+      w.end();
+    });
+    const events = await firstValueFrom(podsLW().watch({}).pipe(toArray()));
+    expect(events.map((e) => e.type)).toEqual(['ERROR', 'ADDED']);
+    expect((events[0] as WatchEvent & { type: 'ERROR' }).object.code).toBe(500);
+  });
+
+  it('fails a watch that cannot start with a StatusError, and with ECONNREFUSED when nobody listens', async () => {
+    server.watches.push({ status: tooManyRequestsError('busy', 1).status, retryAfterSeconds: 1 });
+    await expect(firstValueFrom(podsLW().watch({}))).rejects.toMatchObject({ code: 429 });
+    const url = server.url;
+    await server.close();
+    const kubeConfig = server.kubeConfig();
+    expect(kubeConfig.getCurrentCluster()?.server).toBe(url);
+    const lw = new KubeListerWatcher({ kubeConfig, version: 'v1', resource: 'pods' });
+    await expect(firstValueFrom(lw.watch({}))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    server = await ScriptedServer.start();
+  });
+
+  it('completes a watch whose connection is cut mid-stream', async () => {
+    server.watches.push((w) => {
+      w.event('ADDED', pod('a', '2'));
+      w.destroy();
+    });
+    const events = await firstValueFrom(podsLW().watch({}).pipe(toArray()));
+    expect(events.map((e) => e.type)).toEqual(['ADDED']);
+  });
+
+  it('releases the connection on unsubscribe', async () => {
+    const subscription = podsLW().watch({}).subscribe();
+    await until(() => server.openWatches === 1);
+    subscription.unsubscribe();
+    await until(() => server.openWatches === 0);
+  });
+});
+
+// A self-signed test-only certificate for IP 127.0.0.1 (P-256, valid 100 years); it protects nothing.
+const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgi0DVd3+XvayUyzy3
+XqJe49gg+pRW9oA8xlVXtwHobJWhRANCAARuUTSQK5mQADnGwQ5XxOGgt2iQz/vR
+6sSKwZB7J373XgZbnEK0YflQG92o/GOOibt+rtunOfaboYK66uOXaoai
+-----END PRIVATE KEY-----`;
+const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBkDCCATagAwIBAgIUe3flEXpB46wI/S/N9NKR/yT+hpIwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyMzExMTgzMloYDzIxMjYxMDMw
+MTExODMyWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAARuUTSQK5mQADnGwQ5XxOGgt2iQz/vR6sSKwZB7J373XgZbnEK0YflQ
+G92o/GOOibt+rtunOfaboYK66uOXaoaio2QwYjAdBgNVHQ4EFgQUcU3/dI1KnUng
+11LNYR6Fyu1v+ccwHwYDVR0jBBgwFoAUcU3/dI1KnUng11LNYR6Fyu1v+ccwDwYD
+VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0gAMEUC
+ID8+VCCn/Tr1UhuPLnqb6iiceYOdQF2O0ec5e9GWuuNGAiEAsUVg5X6DmUTimeLT
+y7iTrL+Qtv1XRyLfYnSk/k2Cjo8=
+-----END CERTIFICATE-----`;
+
+describe('KubeListerWatcher over TLS', () => {
+  it('trusts the cluster CA from the KubeConfig and sends the bearer token', async () => {
+    const tlsServer = await ScriptedServer.start({ tls: { key: TEST_KEY, cert: TEST_CERT } });
+    try {
+      tlsServer.lists.push({ items: [pod('a', '2')], resourceVersion: '2' });
+      tlsServer.watches.push((w) => {
+        w.event('ADDED', pod('b', '3'));
+        w.end();
+      });
+      const lw = new KubeListerWatcher({ kubeConfig: tlsServer.kubeConfig(), version: 'v1', resource: 'pods' });
+      expect((await lw.list({})).items).toHaveLength(1);
+      const events = await firstValueFrom(lw.watch({ resourceVersion: '2' }).pipe(toArray()));
+      expect(events.map((e) => e.type)).toEqual(['ADDED']);
+      expect(tlsServer.requests.map((r) => r.headers.authorization)).toEqual([
+        'Bearer scripted-token',
+        'Bearer scripted-token',
+      ]);
+    } finally {
+      await tlsServer.close();
+    }
+  });
+
+  it('rejects a server whose certificate the KubeConfig does not trust', async () => {
+    const tlsServer = await ScriptedServer.start({ tls: { key: TEST_KEY, cert: TEST_CERT } });
+    try {
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromOptions({
+        clusters: [{ name: 'c', server: tlsServer.url, skipTLSVerify: false }],
+        users: [{ name: 'u', token: 't' }],
+        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+        currentContext: 'x',
+      });
+      const lw = new KubeListerWatcher({ kubeConfig, version: 'v1', resource: 'pods' });
+      await expect(lw.list({})).rejects.toThrow();
+      expect(tlsServer.requests).toHaveLength(0);
+    } finally {
+      await tlsServer.close();
+    }
+  });
+});
+
+describe('Reflector over KubeListerWatcher', () => {
+  function reflect() {
+    const clock = new FakeClock(0);
+    const store = new IndexedStore<KubeObject>({ freeze: false });
+    const errors: Error[] = [];
+    const reflector = new Reflector({
+      listerWatcher: podsLW(),
+      store,
+      clock,
+      backoff: new ExponentialBackoff({ clock, initial: 0, jitter: 0 }),
+      onError: (e) => errors.push(e),
+    });
+    const controller = new AbortController();
+    const done = reflector.run(controller.signal);
+    const names = (): string[] =>
+      store
+        .list()
+        .map((o) => o.metadata?.name ?? '')
+        .sort();
+    const stop = (): Promise<void> => {
+      controller.abort();
+      return done;
+    };
+    return { clock, store, errors, names, stop };
+  }
+
+  it('lists in pages, then watches from the list RV', async () => {
+    server.lists.push({ items: [pod('a', '2')], resourceVersion: '5', continue: 'c1' });
+    server.lists.push({ items: [pod('b', '4')], resourceVersion: '6' });
+    server.watches.push((w) => w.event('ADDED', pod('c', '7')));
+    const t = reflect();
+    await until(() => t.names().length === 3, t.clock);
+    expect(t.names()).toEqual(['a', 'b', 'c']);
+    expect(server.requests.map((r) => [r.watch, r.query.resourceVersion, r.query.continue])).toEqual([
+      [false, '0', undefined],
+      [false, undefined, 'c1'],
+      [true, '5', undefined],
+    ]);
+    await t.stop();
+  });
+
+  it('recovers from a malformed line: the reflector relists and watches again', async () => {
+    server.lists.push({ items: [pod('a', '2')], resourceVersion: '5' });
+    server.lists.push({ items: [pod('a', '2'), pod('b', '6')], resourceVersion: '6' });
+    server.watches.push((w) => w.raw('not json\n'));
+    server.watches.push((w) => w.event('ADDED', pod('c', '7')));
+    const t = reflect();
+    await until(() => t.names().length === 3, t.clock);
+    expect(t.errors.some((e) => e.message.startsWith('unable to decode an event from the watch stream'))).toBe(true);
+    expect(server.requests.filter((r) => !r.watch).map((r) => r.query.resourceVersion)).toEqual(['0', '5']);
+    await t.stop();
+  });
+
+  it('relists after a 410 ERROR event on the watch', async () => {
+    server.lists.push({ items: [pod('a', '2')], resourceVersion: '5' });
+    server.lists.push({ items: [pod('b', '9')], resourceVersion: '9' });
+    server.watches.push((w) => w.error(expiredError('too old resource version: 5 (8)').status));
+    const t = reflect();
+    await until(() => server.requests.filter((r) => r.watch).length === 2, t.clock);
+    expect(t.names()).toEqual(['b']);
+    expect(server.requests.map((r) => [r.watch, r.query.resourceVersion])).toEqual([
+      [false, '0'],
+      [true, '5'],
+      [false, '5'],
+      [true, '9'],
+    ]);
+    await t.stop();
+  });
+});

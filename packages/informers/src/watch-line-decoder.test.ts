@@ -1,0 +1,45 @@
+import { describe, expect, it } from '@jest/globals';
+import type { KubeObject, WatchEvent } from '@kubecache/cache';
+import { WatchLineDecoder } from './watch-line-decoder.js';
+
+function decode(...chunks: string[]): WatchEvent<KubeObject>[] {
+  const events: WatchEvent<KubeObject>[] = [];
+  const decoder = new WatchLineDecoder((e) => events.push(e));
+  for (const c of chunks) decoder.write(c);
+  decoder.end();
+  return events;
+}
+
+const added = '{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"1"}}}';
+
+describe('WatchLineDecoder', () => {
+  it('decodes one event per line, whatever the chunk boundaries', () => {
+    const text = `${added}\n${added.replace('ADDED', 'DELETED')}\n`;
+    for (let cut = 1; cut < text.length; cut += 7) {
+      const events = decode(text.slice(0, cut), text.slice(cut));
+      expect(events.map((e) => e.type)).toEqual(['ADDED', 'DELETED']);
+    }
+  });
+
+  it('decodes a last line without a newline at the end, and skips blank lines', () => {
+    expect(decode(`\n\n${added}`).map((e) => e.type)).toEqual(['ADDED']);
+  });
+
+  it.each([
+    ['malformed JSON', '{"type":"ADDED",'],
+    ['an unknown type', '{"type":"WHATEVER","object":{}}'],
+    ['a missing object', '{"type":"ADDED"}'],
+    ['an ERROR without a Status', '{"type":"ERROR","object":{"kind":"Pod"}}'],
+  ])('turns %s into a 500 ERROR event and carries on', (_name, line) => {
+    const events = decode(`${line}\n${added}\n`);
+    expect(events.map((e) => e.type)).toEqual(['ERROR', 'ADDED']);
+    const first = events[0];
+    expect(first?.type === 'ERROR' && first.object.code).toBe(500);
+  });
+
+  it('passes an ERROR event with a Status through', () => {
+    const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 410, reason: 'Expired' };
+    const [event] = decode(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
+    expect(event).toEqual({ type: 'ERROR', object: status });
+  });
+});
