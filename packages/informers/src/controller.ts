@@ -1,0 +1,113 @@
+/**
+ * The low-level controller (client-go's `controller.go`, CT-1): a Reflector filling a queue, and a process
+ * loop popping it until the queue closes. The queue is pluggable: anything that implements the cache's
+ * `Queue` contract and hands out delta lists (DeltaFIFO, the in-order FIFO).
+ */
+import {
+  type BackoffManager,
+  type Clock,
+  FIFOClosedError,
+  type KubeObject,
+  type ListerWatcher,
+  type Queue,
+  Reflector,
+  realClock,
+} from '@kubecache/cache';
+import type { ProcessableDelta } from './process-deltas.js';
+
+/** A queue of delta lists the process loop can pop. */
+export type DeltaQueue<T> = Queue<T, readonly ProcessableDelta<T>[]>;
+
+/** Options of {@link Controller}. */
+export interface ControllerOptions<T extends KubeObject> {
+  /** Name for errors. Default `'controller'`. */
+  name?: string;
+  /** Source of lists and watches. */
+  listerWatcher: ListerWatcher<T>;
+  /** The queue the Reflector writes and the loop pops. */
+  queue: DeltaQueue<T>;
+  /** Applies one popped item; a throw is reported through `onError` and the loop goes on. */
+  process: (deltas: readonly ProcessableDelta<T>[], isInInitialList: boolean) => void | Promise<void>;
+  /** Called after each pop has been processed (when the queue's sync state may have changed). */
+  afterPop?: () => void;
+  /** Resync period of the Reflector, in ms; 0 (default) never. */
+  resyncPeriodMs?: number;
+  /** Asked at each resync tick. Default: always. */
+  shouldResync?: () => boolean;
+  /** Time source. Default the real clock. */
+  clock?: Clock;
+  /** Reflector backoff. Default client-go's. */
+  backoff?: BackoffManager;
+  /** List page size. Default the Reflector's. */
+  pageSize?: number;
+  /** Objects of another `kind` are dropped. Default: accept all. */
+  expectedKind?: string;
+  /** Errors `listAndWatch` ends with (before backing off). */
+  watchErrorHandler?: (err: Error) => void;
+  /** Errors the controller recovers from (process failures, store failures, bad events). */
+  onError?: (err: Error) => void;
+}
+
+/**
+ * Runs a Reflector and a process loop. `run` may be called once.
+ *
+ * @example
+ * const c = new Controller({ listerWatcher, queue, process: (d, initial) => apply(d, initial) });
+ * await c.run(signal);
+ */
+export class Controller<T extends KubeObject> {
+  readonly #o: ControllerOptions<T>;
+  readonly #reflector: Reflector<T>;
+  #started = false;
+
+  constructor(options: ControllerOptions<T>) {
+    this.#o = options;
+    const onError = options.onError ?? (() => {});
+    this.#reflector = new Reflector<T>({
+      name: options.name,
+      listerWatcher: options.listerWatcher,
+      store: options.queue,
+      clock: options.clock ?? realClock,
+      resyncPeriod: options.resyncPeriodMs ?? 0,
+      shouldResync: options.shouldResync,
+      backoff: options.backoff,
+      pageSize: options.pageSize,
+      expectedKind: options.expectedKind,
+      watchErrorHandler: (_r, err) => options.watchErrorHandler?.(err),
+      onError,
+    });
+  }
+
+  /** Whether the queue has handed out (and the loop applied) the whole first list. */
+  hasSynced(): boolean {
+    return this.#o.queue.hasSynced();
+  }
+
+  /** The Reflector's last synced resource version. */
+  lastSyncResourceVersion(): string {
+    return this.#reflector.lastSyncResourceVersion();
+  }
+
+  /** Runs until `signal` aborts, then closes the queue; resolves when both halves have stopped. */
+  async run(signal: AbortSignal): Promise<void> {
+    if (this.#started) throw new Error(`controller ${this.#o.name ?? ''} was already run`);
+    this.#started = true;
+    const onAbort = (): void => this.#o.queue.close();
+    if (signal.aborted) return;
+    signal.addEventListener('abort', onAbort, { once: true });
+    await Promise.all([this.#reflector.run(signal), this.#processLoop(signal)]);
+  }
+
+  async #processLoop(signal: AbortSignal): Promise<void> {
+    const { queue, process } = this.#o;
+    while (!signal.aborted) {
+      try {
+        await queue.pop(process, signal);
+        this.#o.afterPop?.();
+      } catch (err) {
+        if (err instanceof FIFOClosedError || signal.aborted) return;
+        this.#o.onError?.(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+  }
+}

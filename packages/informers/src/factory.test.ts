@@ -1,0 +1,138 @@
+import { describe, expect, it } from '@jest/globals';
+import { failureStatus, type KubeObject, StatusError } from '@kubecache/cache';
+import { FakeClock, FakeControllerSource, flushMicrotasks } from '@kubecache/cache/testing';
+import { SharedInformerFactory } from './factory.js';
+
+function pod(name: string, namespace = 'default'): KubeObject {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace } } as KubeObject;
+}
+
+function setup() {
+  const clock = new FakeClock(0);
+  const sources = new Map<string, FakeControllerSource<KubeObject>>();
+  const factory = new SharedInformerFactory({
+    clock,
+    listerWatcherFor: (r) => {
+      const key = `${r.resource}/${r.namespace}/${r.labelSelector ?? ''}`;
+      let s = sources.get(key);
+      if (!s) {
+        s = new FakeControllerSource<KubeObject>();
+        sources.set(key, s);
+      }
+      return s;
+    },
+  });
+  return { clock, sources, factory };
+}
+
+describe('SharedInformerFactory', () => {
+  it('shares one informer per resource, namespace, selectors and transform', () => {
+    const { factory } = setup();
+    const a = factory.informerFor({ version: 'v1', resource: 'pods' });
+    expect(factory.informerFor({ version: 'v1', resource: 'pods' })).toBe(a);
+    expect(factory.informerFor({ version: 'v1', resource: 'pods', namespace: 'kube-system' })).not.toBe(a);
+    expect(factory.informerFor({ version: 'v1', resource: 'pods', labelSelector: 'app=x' })).not.toBe(a);
+    const strip = (o: KubeObject): KubeObject => o;
+    const t = factory.informerFor({ version: 'v1', resource: 'pods', transform: strip });
+    expect(t).not.toBe(a);
+    expect(factory.informerFor({ version: 'v1', resource: 'pods', transform: strip })).toBe(t);
+    expect(factory.keys()).toHaveLength(4);
+  });
+
+  it('registers the namespace index on every informer', async () => {
+    const { factory, sources } = setup();
+    const pods = factory.informerFor({ version: 'v1', resource: 'pods' });
+    factory.start();
+    sources.get('pods//')?.add(pod('a', 'ns1'));
+    await flushMicrotasks();
+    expect(pods.getIndexer().byIndex('namespace', 'ns1')).toHaveLength(1);
+    await factory.shutdown();
+  });
+
+  it('starts idempotently, including informers created later, and not after shutdown', async () => {
+    const { factory, sources } = setup();
+    const pods = factory.informerFor({ version: 'v1', resource: 'pods' });
+    factory.start();
+    factory.start();
+    await flushMicrotasks();
+    expect(sources.get('pods//')?.listCalls).toHaveLength(1);
+    const cms = factory.informerFor({ version: 'v1', resource: 'configmaps' });
+    expect(cms.isStarted()).toBe(false);
+    factory.start();
+    expect(cms.isStarted()).toBe(true);
+    await factory.shutdown();
+    expect(pods.isStopped()).toBe(true);
+    const late = factory.informerFor({ version: 'v1', resource: 'secrets' });
+    factory.start();
+    expect(late.isStarted()).toBe(false);
+    await factory.shutdown();
+  });
+
+  it('waits for the stores and the registered handlers', async () => {
+    const { factory, sources, clock } = setup();
+    const pods = factory.informerFor({ version: 'v1', resource: 'pods' });
+    sources.get('pods//')?.add(pod('a'));
+    let release!: () => void;
+    pods.addEventHandler({
+      onAdd: () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    });
+    factory.start();
+    let result: Map<string, boolean> | undefined;
+    void factory.waitForCacheSync().then((r) => {
+      result = r;
+    });
+    await clock.stepAsync(100);
+    expect(pods.hasSynced()).toBe(true);
+    expect(result).toBeUndefined();
+    release();
+    await clock.stepAsync(100);
+    expect([...(result ?? new Map()).values()]).toEqual([true]);
+    await factory.shutdown();
+  });
+
+  it('rejects waitForCacheSync with the error of an informer that is forbidden', async () => {
+    const { factory, sources } = setup();
+    factory.informerFor({ version: 'v1', resource: 'pods' });
+    const forbidden = new StatusError(failureStatus(403, 'Forbidden', 'pods is forbidden'));
+    sources.get('pods//')?.failNextList(forbidden);
+    factory.start();
+    await expect(factory.waitForCacheSync()).rejects.toBe(forbidden);
+    await factory.shutdown();
+  });
+
+  it('stops an acquired informer when its last lease is released', async () => {
+    const { factory, sources } = setup();
+    factory.start();
+    const l1 = factory.acquire({ version: 'v1', resource: 'pods' });
+    const l2 = factory.acquire({ version: 'v1', resource: 'pods' });
+    expect(l2.informer).toBe(l1.informer);
+    await flushMicrotasks();
+    expect(sources.get('pods//')?.openWatches()).toBe(1);
+    l1.release();
+    l1.release();
+    await flushMicrotasks();
+    expect(l1.informer.isStopped()).toBe(false);
+    l2.release();
+    await flushMicrotasks();
+    expect(l1.informer.isStopped()).toBe(true);
+    expect(sources.get('pods//')?.openWatches()).toBe(0);
+    const l3 = factory.acquire({ version: 'v1', resource: 'pods' });
+    expect(l3.informer).not.toBe(l1.informer);
+    l3.release();
+    await factory.shutdown();
+  });
+
+  it('keeps an informer that someone holds through informerFor', async () => {
+    const { factory } = setup();
+    const held = factory.informerFor({ version: 'v1', resource: 'pods' });
+    const lease = factory.acquire({ version: 'v1', resource: 'pods' });
+    factory.start();
+    lease.release();
+    await flushMicrotasks();
+    expect(held.isStopped()).toBe(false);
+    await factory.shutdown();
+  });
+});

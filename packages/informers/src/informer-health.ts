@@ -1,0 +1,98 @@
+/**
+ * Per-informer health, which client-go does not expose (pain point 5: RBAC 403s and missing CRDs show up
+ * only as "timed out waiting for cache sync"). The tracker watches the informer's ListerWatcher calls and
+ * the Reflector's errors:
+ *
+ * ```
+ *  idle ──run──> listing ──list ok──> watching ──error──> backoff ──retry──> listing | watching
+ *      any state ──stop──> stopped
+ * ```
+ */
+import {
+  type Clock,
+  type KubeObject,
+  type ListerWatcher,
+  type ListOptions,
+  type ListResult,
+  StatusError,
+  type WatchEvent,
+} from '@kubecache/cache';
+import { type Observable, tap } from 'rxjs';
+
+/** Where an informer is in its list/watch cycle. */
+export type InformerPhase = 'idle' | 'listing' | 'watching' | 'backoff' | 'stopped';
+
+/** A snapshot of an informer's health. */
+export interface InformerHealth {
+  readonly phase: InformerPhase;
+  /** The last list/watch error, if any since start. */
+  readonly lastError: Error | undefined;
+  /** Failed list/watch cycles since the last successful list or watch event. */
+  readonly consecutiveFailures: number;
+  /** The resource version the store was last synced to (`''` before the first list). */
+  readonly lastSyncResourceVersion: string;
+  /** Clock time (ms) of the last list or watch event received; `undefined` before any. */
+  readonly lastEventAt: number | undefined;
+}
+
+/** Decides whether an error should make `waitForCacheSync` give up at once. */
+export type FailFastPolicy = (err: Error) => boolean;
+
+/** The default policy: fail fast on 401 Unauthorized, 403 Forbidden and 404 Not Found. */
+export const failFastOnAuthAndNotFound: FailFastPolicy = (err) =>
+  err instanceof StatusError && (err.code === 401 || err.code === 403 || err.code === 404);
+
+/** Tracks one informer's health. Internal to the shared informer. */
+export class HealthTracker {
+  readonly #clock: Clock;
+  phase: InformerPhase = 'idle';
+  lastError: Error | undefined;
+  consecutiveFailures = 0;
+  lastEventAt: number | undefined;
+  /** Called after every change (the informer wakes its sync waiters). */
+  onChange: () => void = () => {};
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  /** Records a failed list/watch cycle. */
+  failed(err: Error): void {
+    if (this.phase === 'stopped') return;
+    this.phase = 'backoff';
+    this.lastError = err;
+    this.consecutiveFailures++;
+    this.onChange();
+  }
+
+  /** Records progress (a list answered, a watch event arrived). */
+  progressed(phase: 'listing' | 'watching'): void {
+    if (this.phase === 'stopped') return;
+    this.phase = phase;
+    this.consecutiveFailures = 0;
+    this.lastEventAt = this.#clock.now();
+  }
+
+  /** Wraps a ListerWatcher so its calls update the phase. */
+  wrap<T extends KubeObject>(lw: ListerWatcher<T>): ListerWatcher<T> {
+    return {
+      list: async (options: ListOptions, signal?: AbortSignal): Promise<ListResult<T>> => {
+        if (this.phase !== 'stopped') this.phase = 'listing';
+        const result = await lw.list(options, signal);
+        this.progressed('listing');
+        return result;
+      },
+      watch: (options: ListOptions): Observable<WatchEvent<T>> =>
+        lw.watch(options).pipe(
+          tap({
+            subscribe: () => {
+              if (this.phase !== 'stopped') this.phase = 'watching';
+            },
+            next: (event) => {
+              if (event.type !== 'ERROR') this.progressed('watching');
+            },
+          }),
+        ),
+    };
+  }
+}

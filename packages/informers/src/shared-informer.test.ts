@@ -1,0 +1,379 @@
+import { describe, expect, it } from '@jest/globals';
+import { ExponentialBackoff, failureStatus, type KubeObject, StatusError } from '@kubecache/cache';
+import { FakeClock, FakeControllerSource, flushMicrotasks } from '@kubecache/cache/testing';
+import type { DeletedObject, InformerEvent } from './resource-event-handler.js';
+import { InformerLifecycleError, type InformerQueueKind, SharedIndexInformer } from './shared-informer.js';
+
+function pod(name: string, labels: Record<string, string> = {}, v = 1): KubeObject {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels }, spec: { v } } as KubeObject;
+}
+
+const nameOf = (o: KubeObject): string => o.metadata?.name ?? '';
+const QUEUES: InformerQueueKind[] = ['in-order', 'delta-fifo'];
+
+function setup(resyncPeriodMs = 0, queue: InformerQueueKind = 'in-order') {
+  const clock = new FakeClock(0);
+  const source = new FakeControllerSource<KubeObject>();
+  const errors: Error[] = [];
+  const informer = new SharedIndexInformer<KubeObject>({
+    listerWatcher: source,
+    clock,
+    resyncPeriodMs,
+    queue,
+    backoff: new ExponentialBackoff({ clock, random: () => 0 }),
+    onError: (e) => errors.push(e),
+  });
+  const ac = new AbortController();
+  let run: Promise<void> = Promise.resolve();
+  const start = async (): Promise<void> => {
+    run = informer.run(ac.signal);
+    await flushMicrotasks();
+  };
+  const stop = async (): Promise<void> => {
+    ac.abort();
+    await run;
+  };
+  return { clock, source, informer, ac, start, stop, errors, running: () => run };
+}
+
+function recorder() {
+  const events: string[] = [];
+  return {
+    events,
+    handler: {
+      onAdd: (o: KubeObject) => void events.push(`add ${nameOf(o)}`),
+      onUpdate: (_o: KubeObject, n: KubeObject) => void events.push(`update ${nameOf(n)}`),
+      onDelete: (d: DeletedObject<KubeObject>) => void events.push(`delete ${d.key} ${d.kind}`),
+    },
+  };
+}
+
+describe('SharedIndexInformer', () => {
+  it('indexes before and after start (TestIndexer)', async () => {
+    const t = setup();
+    t.informer.addIndexers({ labels: (o) => Object.values(o.metadata?.labels ?? {}) });
+    t.source.add(pod('pod1', { a: 'a', b: 'b' }));
+    t.source.add(pod('pod2', { b: 'b' }));
+    await t.start();
+    expect(t.informer.getIndexer().byIndex('labels', 'a').map(nameOf)).toEqual(['pod1']);
+    t.source.add(pod('pod3', { a: 'a' }));
+    await flushMicrotasks();
+    expect(t.informer.getIndexer().byIndex('labels', 'a').map(nameOf).sort()).toEqual(['pod1', 'pod3']);
+    t.informer.addIndexers({ labels2: (o) => Object.values(o.metadata?.labels ?? {}) });
+    expect(t.informer.getIndexer().byIndex('labels2', 'a').map(nameOf).sort()).toEqual(['pod1', 'pod3']);
+    expect(t.informer.getIndexer().listIndexFuncValues('labels2').sort()).toEqual(['a', 'b']);
+    await t.stop();
+    expect(() => t.informer.addIndexers({ x: () => [] })).toThrow('stopped already');
+  });
+
+  it('lowers the check period for handlers added before start (TestResyncCheckPeriod)', () => {
+    const t = setup(12 * 3600_000);
+    const regs = [0, 60_000, 55_000, 5_000].map((p) => {
+      t.informer.addEventHandler({}, { resyncPeriodMs: p });
+      return t.informer.resyncCheckPeriodMs();
+    });
+    expect(regs).toEqual([12 * 3600_000, 60_000, 55_000, 5_000]);
+  });
+
+  it.each(QUEUES)('resyncs each handler on its own period (TestListenerResyncPeriods, %s)', async (queue) => {
+    const t = setup(1000, queue);
+    t.source.add(pod('pod1'));
+    t.source.add(pod('pod2'));
+    const r = [recorder(), recorder(), recorder()];
+    t.informer.addEventHandler(r[0]!.handler, { resyncPeriodMs: 0 });
+    t.informer.addEventHandler(r[1]!.handler, { resyncPeriodMs: 2000 });
+    t.informer.addEventHandler(r[2]!.handler, { resyncPeriodMs: 3000 });
+    await t.start();
+    for (const x of r) expect(x.events.sort()).toEqual(['add pod1', 'add pod2']);
+    for (const x of r) x.events.length = 0;
+    await t.clock.stepAsync(2000);
+    expect(r.map((x) => x.events.sort())).toEqual([[], ['update pod1', 'update pod2'], []]);
+    for (const x of r) x.events.length = 0;
+    await t.clock.stepAsync(1000);
+    expect(r.map((x) => x.events.sort())).toEqual([[], [], ['update pod1', 'update pod2']]);
+    await t.stop();
+  });
+
+  it.each(QUEUES)(
+    'after a watch reset sends unchanged objects only to resyncing handlers (TestSharedInformerWatchDisruption, %s)',
+    async (queue) => {
+      const t = setup(1000, queue);
+      t.source.add(pod('pod1'));
+      t.source.add(pod('pod2'));
+      const noResync = recorder();
+      const withResync = recorder();
+      t.informer.addEventHandler(noResync.handler, { resyncPeriodMs: 0 });
+      t.informer.addEventHandler(withResync.handler, { resyncPeriodMs: 1000 });
+      await t.start();
+      await t.clock.stepAsync(1000); // first tick: the no-resync handler stops getting sync updates
+      noResync.events.length = 0;
+      withResync.events.length = 0;
+      t.source.modifyDropWatch(pod('pod2', {}, 2));
+      t.source.addDropWatch(pod('pod3'));
+      t.source.resetWatch();
+      await t.clock.stepAsync(1601);
+      expect(new Set(noResync.events)).toEqual(new Set(['update pod2', 'add pod3']));
+      expect(new Set(withResync.events)).toEqual(new Set(['update pod1', 'update pod2', 'add pod3']));
+      await t.stop();
+    },
+  );
+
+  it.each(QUEUES)('applies the TestResetWatch vector (%s)', async (queue) => {
+    const t = setup(0, queue);
+    const seen: string[] = [];
+    t.informer.addEventHandler({
+      onAdd: (o, initial) => void seen.push(`add ${nameOf(o)} ${initial}`),
+      onUpdate: (_o, n) => void seen.push(`update ${nameOf(n)}`),
+    });
+    t.source.add(pod('pod-1'));
+    await t.start();
+    t.source.modifyDropWatch(pod('pod-1', {}, 2));
+    t.source.addDropWatch(pod('pod-2'));
+    t.source.resetWatch();
+    await t.clock.stepAsync(2000);
+    expect(seen).toEqual(['add pod-1 true', 'update pod-1', 'add pod-2 false']);
+    await t.stop();
+  });
+
+  it('applies the transform before the store and the handlers (TestSharedInformerTransformer)', async () => {
+    const t = setup();
+    t.informer.setTransform((o) => ({ ...o, metadata: { ...o.metadata, name: nameOf(o).toUpperCase() } }));
+    const r = recorder();
+    t.informer.addEventHandler(r.handler);
+    t.source.add(pod('pod1'));
+    t.source.add(pod('pod2'));
+    await t.start();
+    expect(r.events.sort()).toEqual(['add POD1', 'add POD2']);
+    expect(t.informer.getStore().listKeys().sort()).toEqual(['default/POD1', 'default/POD2']);
+    expect(() => t.informer.setTransform((o) => o)).toThrow(InformerLifecycleError);
+    expect(() => t.informer.setWatchErrorHandler(() => {})).toThrow('already started');
+    await t.stop();
+  });
+
+  it.each(QUEUES)(
+    'never transforms an object twice, through resyncs and relists (TestTransformingInformerRace, %s)',
+    async (queue) => {
+      const t = setup(1000, queue);
+      const seen = new Set<unknown>();
+      let twice = 0;
+      t.informer.setTransform((o) => {
+        if (seen.has(o)) twice++;
+        seen.add(o);
+        return { ...o, metadata: { ...o.metadata, annotations: { transformed: 'yes' } } };
+      });
+      t.informer.addEventHandler({}, { resyncPeriodMs: 1000 });
+      t.source.add(pod('pod1'));
+      await t.start();
+      t.source.add(pod('pod2'));
+      await t.clock.stepAsync(3000);
+      t.source.resetWatch();
+      await t.clock.stepAsync(2000);
+      expect(twice).toBe(0);
+      for (const o of t.informer.getStore().list()) expect(o.metadata?.annotations?.transformed).toBe('yes');
+      await t.stop();
+    },
+  );
+
+  it('removes handlers idempotently and ignores foreign registrations', () => {
+    const a = setup();
+    const b = setup();
+    const h1 = a.informer.addEventHandler({});
+    const h2 = a.informer.addEventHandler({});
+    b.informer.removeEventHandler(h1);
+    expect(a.informer.handlerCount()).toBe(2);
+    a.informer.removeEventHandler(h1);
+    a.informer.removeEventHandler(h1);
+    expect(a.informer.handlerCount()).toBe(1);
+    a.informer.removeEventHandler(h2);
+    expect(a.informer.handlerCount()).toBe(0);
+    const handler = {};
+    const r1 = a.informer.addEventHandler(handler);
+    const r2 = a.informer.addEventHandler(handler);
+    expect(r1).not.toBe(r2);
+    a.informer.removeEventHandler(r1);
+    expect(a.informer.handlerCount()).toBe(1);
+  });
+
+  it('reports its lifecycle and refuses handlers once stopped (TestStateSharedInformer)', async () => {
+    const t = setup();
+    expect([t.informer.isStarted(), t.informer.isStopped()]).toEqual([false, false]);
+    await t.start();
+    expect([t.informer.isStarted(), t.informer.isStopped()]).toEqual([true, false]);
+    const h = t.informer.addEventHandler({});
+    await t.stop();
+    expect([t.informer.isStarted(), t.informer.isStopped()]).toEqual([true, true]);
+    expect(() => t.informer.addEventHandler({ name: 'late' })).toThrow(
+      /handler late was not added to shared informer because it has stopped already$/,
+    );
+    expect(() => t.informer.removeEventHandler(h)).not.toThrow();
+    expect(t.informer.health().phase).toBe('stopped');
+  });
+
+  it('stops delivering to a removed handler (TestRemoveWhileActive)', async () => {
+    const t = setup();
+    const r = recorder();
+    const reg = t.informer.addEventHandler(r.handler);
+    t.source.add(pod('pod1'));
+    await t.start();
+    t.informer.removeEventHandler(reg);
+    t.source.add(pod('pod2'));
+    await flushMicrotasks();
+    expect(r.events).toEqual(['add pod1']);
+    await t.stop();
+  });
+
+  it('gives a late handler synthetic adds and syncs it only once it handled them (TestAddWhileActive)', async () => {
+    const t = setup();
+    const r1 = recorder();
+    const h1 = t.informer.addEventHandler(r1.handler);
+    expect(h1.hasSynced()).toBe(false);
+    t.source.add(pod('pod1'));
+    await t.start();
+    expect(h1.hasSynced()).toBe(true);
+    const seen: string[] = [];
+    let release!: () => void;
+    const h2 = t.informer.addEventHandler({
+      onAdd: (o, initial) => {
+        seen.push(`add ${nameOf(o)} ${initial}`);
+        return new Promise<void>((res) => {
+          release = res;
+        });
+      },
+    });
+    expect(h2.hasSynced()).toBe(false);
+    t.source.add(pod('pod2'));
+    await flushMicrotasks();
+    expect(h2.backlog()).toBe(1);
+    expect(h2.hasSynced()).toBe(false);
+    release();
+    await flushMicrotasks();
+    expect(h2.hasSynced()).toBe(true);
+    release();
+    await flushMicrotasks();
+    expect(seen).toEqual(['add pod1 true', 'add pod2 false']);
+    expect(r1.events).toEqual(['add pod1', 'add pod2']);
+    await t.stop();
+  });
+
+  it('reports a throwing handler with its name and keeps delivering to it and to others', async () => {
+    const t = setup();
+    const good = recorder();
+    t.informer.addEventHandler({
+      name: 'crashy',
+      onAdd: (o) => {
+        if (nameOf(o) === 'pod1') throw new Error('boom');
+      },
+    });
+    t.informer.addEventHandler(good.handler);
+    t.source.add(pod('pod1'));
+    t.source.add(pod('pod2'));
+    await t.start();
+    expect(good.events.sort()).toEqual(['add pod1', 'add pod2']);
+    expect(t.errors.map((e) => e.message)).toEqual(['handler crashy failed on add: boom']);
+    expect(t.informer.hasSynced()).toBe(true);
+    await t.stop();
+  });
+
+  it('delivers a watched delete as the object and a missed one as a tombstone', async () => {
+    const t = setup();
+    const deletes: DeletedObject<KubeObject>[] = [];
+    t.informer.addEventHandler({ onDelete: (d) => void deletes.push(d) });
+    const p1 = t.source.add(pod('pod1'));
+    const p2 = t.source.add(pod('pod2'));
+    await t.start();
+    t.source.delete(p1);
+    t.source.deleteDropWatch(p2);
+    t.source.resetWatch();
+    await t.clock.stepAsync(2000);
+    expect(deletes.map((d) => [d.kind, d.key, d.obj && nameOf(d.obj)])).toEqual([
+      ['object', 'default/pod1', 'pod1'],
+      ['tombstone', 'default/pod2', 'pod2'],
+    ]);
+    await t.stop();
+  });
+
+  it('tells update from resync by resource version', async () => {
+    const t = setup(1000);
+    const events: InformerEvent<KubeObject>[] = [];
+    t.informer.addEventHandler({ onEvent: (e) => void events.push(e) }, { resyncPeriodMs: 1000 });
+    const p = t.source.add(pod('pod1'));
+    await t.start();
+    t.source.modify({ ...p, spec: { v: 2 } } as KubeObject);
+    await flushMicrotasks();
+    await t.clock.stepAsync(1000);
+    const updates = events.filter((e) => e.type === 'update').map((e) => e.type === 'update' && e.isSync);
+    expect(updates).toEqual([false, true]);
+    await t.stop();
+  });
+
+  it('hands out frozen objects', async () => {
+    const t = setup();
+    t.source.add(pod('pod1'));
+    await t.start();
+    const obj = t.informer.getStore().getByKey('default/pod1') as KubeObject;
+    expect(Object.isFrozen(obj.metadata)).toBe(true);
+    await t.stop();
+  });
+
+  it('exposes health, calls the watch error handler and fails waitForCacheSync fast on 403', async () => {
+    const t = setup();
+    const seen: Error[] = [];
+    t.informer.setWatchErrorHandler((e) => void seen.push(e));
+    const forbidden = new StatusError(failureStatus(403, 'Forbidden', 'Access Denied'));
+    t.source.failNextList(forbidden);
+    const sync = t.informer.waitForCacheSync();
+    await t.start();
+    await expect(sync).rejects.toBe(forbidden);
+    expect(seen).toEqual([forbidden]);
+    expect(t.informer.health()).toMatchObject({ phase: 'backoff', lastError: forbidden, consecutiveFailures: 1 });
+    await t.clock.stepAsync(800);
+    expect(t.informer.hasSynced()).toBe(true);
+    expect(t.informer.health()).toMatchObject({ phase: 'watching', consecutiveFailures: 0 });
+    expect(t.informer.lastSyncResourceVersion()).toBe(t.source.resourceVersion());
+    await expect(t.informer.waitForCacheSync()).resolves.toBe(true);
+    await t.stop();
+  });
+
+  it('keeps waiting through a transient 500 and resolves once synced', async () => {
+    const t = setup();
+    t.source.failNextList(new StatusError(failureStatus(500, 'InternalError', 'oops')));
+    const sync = t.informer.waitForCacheSync();
+    await t.start();
+    await t.clock.stepAsync(800);
+    await expect(sync).resolves.toBe(true);
+    await t.stop();
+  });
+
+  it('streams events through events$ and the async iterator', async () => {
+    const t = setup();
+    t.source.add(pod('pod1'));
+    const viaRx: string[] = [];
+    let completed = false;
+    const sub = t.informer.events$.subscribe({
+      next: (e) => void viaRx.push(e.type),
+      complete: () => {
+        completed = true;
+      },
+    });
+    const it = t.informer.events();
+    await t.start();
+    t.source.add(pod('pod2'));
+    await flushMicrotasks();
+    const first = await it.next();
+    const second = await it.next();
+    expect([first.value?.type, second.value?.type]).toEqual(['add', 'add']);
+    expect(viaRx).toEqual(['add', 'add']);
+    await t.stop();
+    expect(completed).toBe(true);
+    expect((await it.next()).done).toBe(true);
+    sub.unsubscribe();
+  });
+
+  it('runs only once', async () => {
+    const t = setup();
+    await t.start();
+    expect(t.informer.run(t.ac.signal)).toBe(t.running());
+    expect(t.source.watchCalls.length).toBe(1);
+    await t.stop();
+  });
+});
