@@ -8,8 +8,8 @@ import { Cacher } from '../cacher/cacher.js';
 import type { CacheWatchEvent } from '../cacher/watch-cache-event.js';
 import { FakeClock, realClock } from '../clock.js';
 import { MemoryStorage } from '../storage/memory-storage.js';
+import { bench, benchAsync, report } from '../testing/bench-harness.js';
 import { type FixturePod, makePod } from '../testing/pods.js';
-import { bench, benchAsync, report } from './harness.js';
 
 type Pod = FixturePod;
 
@@ -79,7 +79,7 @@ async function listBench(n: number): Promise<void> {
 async function fanOutBench(): Promise<void> {
   const { storage, cacher } = await populated(100);
   const results = [];
-  const events = 200;
+  const events = 1000;
   let written = 0;
   const write = async () => {
     for (let i = 0; i < events; i++) {

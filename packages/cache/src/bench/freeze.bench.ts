@@ -10,9 +10,9 @@
 import { freeze as immerFreeze } from 'immer';
 import { deepFreeze } from '../freeze.js';
 import { metaNamespaceIndexFunc, NAMESPACE_INDEX } from '../store.js';
+import { type BenchResult, bench, report } from '../testing/bench-harness.js';
 import { makePods } from '../testing/pods.js';
 import { IndexedStore } from '../thread-safe-store.js';
-import { type BenchResult, bench, report } from './harness.js';
 
 type Pod = ReturnType<typeof makePods>[number];
 

@@ -11,9 +11,9 @@
 import { DeltaFIFO, type Deltas } from '../delta-fifo.js';
 import { RealFIFO, type RealFIFODeltas } from '../real-fifo.js';
 import { metaNamespaceIndexFunc, NAMESPACE_INDEX } from '../store.js';
+import { type BenchResult, bench, benchAsync, report } from '../testing/bench-harness.js';
 import { type FixturePod, makePods } from '../testing/pods.js';
 import { IndexedStore } from '../thread-safe-store.js';
-import { type BenchResult, bench, benchAsync, report } from './harness.js';
 
 type Pod = FixturePod;
 type Store = IndexedStore<Pod>;

@@ -13,11 +13,11 @@ import { Subject } from 'rxjs';
 import type { ListerWatcher, ListResult } from '../list-watch.js';
 import { Reflector } from '../reflector.js';
 import { metaNamespaceIndexFunc, NAMESPACE_INDEX } from '../store.js';
+import { type BenchResult, bench, benchAsync, report } from '../testing/bench-harness.js';
 import { FakeControllerSource } from '../testing/fake-source.js';
 import { type FixturePod, makePods } from '../testing/pods.js';
 import { IndexedStore } from '../thread-safe-store.js';
 import type { WatchEvent } from '../watch.js';
-import { type BenchResult, bench, benchAsync, report } from './harness.js';
 
 type Pod = FixturePod;
 const EVENTS = 100_000;

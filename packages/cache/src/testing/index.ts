@@ -6,3 +6,5 @@ export type { FakeControllerSourceOptions } from './fake-source.js';
 export { FakeControllerSource } from './fake-source.js';
 export type { FixturePod, MakePodOptions } from './pods.js';
 export { makePod, makePods } from './pods.js';
+export type { BenchResult } from './bench-harness.js';
+export { bench, benchAsync, report } from './bench-harness.js';

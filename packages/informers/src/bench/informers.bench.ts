@@ -6,8 +6,15 @@
 
 import { performance } from 'node:perf_hooks';
 import type { KubeObject } from '@kubecache/cache';
-import { FakeClock, FakeControllerSource, makePods } from '@kubecache/cache/testing';
-import { type BenchResult, bench, benchAsync, report } from '../../../cache/dist/bench/harness.js'; // not exported by @kubecache/cache yet
+import {
+  type BenchResult,
+  bench,
+  benchAsync,
+  FakeClock,
+  FakeControllerSource,
+  makePods,
+  report,
+} from '@kubecache/cache/testing';
 import { SharedIndexInformer } from '../shared-informer.js';
 
 const yieldToIO = (): Promise<void> => new Promise((r) => setImmediate(r));

@@ -2,7 +2,7 @@
  * Workqueue throughput: 1M distinct items through add → get → done, against a bare array-with-index loop
  * measured in the same run (the practical floor for a FIFO in JavaScript).
  */
-import { bench, benchAsync, report } from '../../../cache/dist/bench/harness.js'; // not exported by @kubecache/cache yet
+import { bench, benchAsync, report } from '@kubecache/cache/testing';
 import { DelayingQueue } from '../workqueue/delaying-queue.js';
 import { WorkQueue } from '../workqueue/queue.js';
 

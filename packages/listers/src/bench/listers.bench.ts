@@ -11,9 +11,8 @@ import {
   NAMESPACE_INDEX,
   parseLabelSelector,
 } from '@kubecache/cache';
-import { type FixturePod, makePods } from '@kubecache/cache/testing';
+import { bench, type FixturePod, makePods, report } from '@kubecache/cache/testing';
 import { GenericLister } from '../lister.js';
-import { bench, report } from './harness.js';
 
 const N = 100_000;
 const NAMESPACES = 100;
