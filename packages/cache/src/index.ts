@@ -173,6 +173,7 @@ export {
   WATCH_TOO_OLD_MESSAGE,
 } from './storage/errors.js';
 export type {
+  CreateOptions,
   DeleteOptions,
   GetOptions,
   GuaranteedUpdateOptions,

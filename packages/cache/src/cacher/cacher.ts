@@ -262,7 +262,10 @@ export class Cacher<T extends KubeObject = KubeObject> {
     const trigger = this.#o.trigger ? exactFieldMatch(options.predicate, this.#o.trigger.field) : undefined;
     const endBookmark = options.sendInitialEvents === true && options.allowWatchBookmarks === true;
     const keyPrefix = withSlash(this.#o.resourcePrefix);
-    const route = { trigger, scope: k.startsWith(keyPrefix) && k !== keyPrefix ? k.slice(keyPrefix.length) : undefined };
+    const route = {
+      trigger,
+      scope: k.startsWith(keyPrefix) && k !== keyPrefix ? k.slice(keyPrefix.length) : undefined,
+    };
     const watcher: CacheWatcher<T> = new CacheWatcher<T>({
       key: k,
       recursive,

@@ -20,6 +20,12 @@ export interface Preconditions {
   resourceVersion?: string;
 }
 
+/** Options of {@link Storage.create}. */
+export interface CreateOptions {
+  /** Delete the object after this many seconds unless it is updated first. Default: never. */
+  ttlSeconds?: number;
+}
+
 /** Options of {@link Storage.get}. */
 export interface GetOptions {
   /** `''` or `'0'`: latest; `N`: the storage must have reached N (else 504 too large). Default `''`. */
@@ -108,8 +114,11 @@ export interface StorageList<T> {
 export interface Storage<T extends KubeObject = KubeObject> {
   /** Whether `requestWatchProgress` is reliable (progress is ordered with events). */
   readonly supportsRequestWatchProgress: boolean;
-  /** Stores a new object; fails with KeyExists if the key is taken. */
-  create(key: string, obj: T): Promise<T>;
+  /**
+   * Stores a new object; fails with KeyExists if the key is taken. With `ttlSeconds` the object is
+   * deleted after that long unless it is written again first (an etcd lease; Events use it).
+   */
+  create(key: string, obj: T, options?: CreateOptions): Promise<T>;
   /** Deletes the object under `key` and resolves to its last state, stamped with the delete revision. */
   delete(key: string, options?: DeleteOptions<T>): Promise<T>;
   /** Reads the latest object under `key`. */

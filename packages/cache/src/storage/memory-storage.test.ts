@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { FakeClock } from '../clock.js';
 import { MemoryStorage } from './memory-storage.js';
 import { type ContractPod, contractPod, describeStorageContract } from './storage.contract.js';
 
@@ -12,6 +13,23 @@ describe('MemoryStorage', () => {
     const storage = new MemoryStorage<ContractPod>({ historySize: 3 });
     for (let i = 0; i < 5; i++) await storage.create(`/pods/a/p${i}`, contractPod('a', `p${i}`));
     expect(storage.compactRevision()).toBe(storage.revision - 2);
+  });
+
+  it('deletes an object whose TTL ran out, with a DELETED event, unless it was updated', async () => {
+    const clock = new FakeClock(0);
+    const storage = new MemoryStorage<ContractPod>({ clock });
+    await storage.create('/pods/a/x', contractPod('a', 'x'), { ttlSeconds: 60 });
+    await storage.create('/pods/a/y', contractPod('a', 'y'), { ttlSeconds: 60 });
+    await storage.guaranteedUpdate('/pods/a/y', { tryUpdate: (c) => ({ ...c!, spec: { value: 'kept' } }) });
+    const rv = String(storage.revision);
+    const events: string[] = [];
+    storage.watch('/pods', { recursive: true, resourceVersion: rv }).subscribe((e) => events.push(e.type));
+    clock.step(59_999);
+    expect(await storage.count('/pods')).toBe(2);
+    clock.step(1);
+    expect(await storage.get('/pods/a/x', { ignoreNotFound: true })).toBeUndefined();
+    expect(await storage.get('/pods/a/y')).toBeDefined();
+    expect(events).toEqual(['DELETED']);
   });
 
   it('refuses a key outside its resource prefix', async () => {

@@ -3,6 +3,7 @@
  * changes and compaction, behaving like the apiserver's etcd3 store (same RV rules, same errors).
  */
 import { Observable, type Subscriber } from 'rxjs';
+import { type Clock, realClock, type TimerHandle } from '../clock.js';
 import { deepFreeze } from '../freeze.js';
 import type { KubeObject } from '../object.js';
 import { badRequestError, expiredError, type StatusError } from '../status.js';
@@ -17,6 +18,7 @@ import {
   WATCH_TOO_OLD_MESSAGE,
 } from './errors.js';
 import type {
+  CreateOptions,
   DeleteOptions,
   GetOptions,
   GuaranteedUpdateOptions,
@@ -27,6 +29,7 @@ import type {
   StorageListOptions,
 } from './interfaces.js';
 import { prepareKey } from './keys.js';
+import { pageOf } from './memory-list.js';
 import {
   deliverEntry,
   type HistoryEntry,
@@ -34,7 +37,7 @@ import {
   type MemoryWatcher,
   MemoryWatchHub,
 } from './memory-watchers.js';
-import { matchesObject, predicateEmpty } from './predicate.js';
+import { matchesObject } from './predicate.js';
 import { StoreHistory } from './store-history.js';
 import { encodeForStorage, parseResourceVersion, withResourceVersion } from './versioner.js';
 
@@ -48,6 +51,8 @@ export interface MemoryStorageOptions<T extends KubeObject> {
   newObject?: () => T;
   /** Refuse to create objects without `metadata.name` (422). Default `true`. */
   requireName?: boolean;
+  /** Source of time for TTLs. Default the real clock. */
+  clock?: Clock;
 }
 
 /**
@@ -68,6 +73,8 @@ export class MemoryStorage<T extends KubeObject = KubeObject> implements Storage
   readonly #prefix: string;
   readonly #newObject: () => T;
   readonly #requireName: boolean;
+  readonly #clock: Clock;
+  readonly #leases = new Map<string, TimerHandle>();
   #revision = 1;
 
   constructor(options: MemoryStorageOptions<T> = {}) {
@@ -75,9 +82,10 @@ export class MemoryStorage<T extends KubeObject = KubeObject> implements Storage
     this.#prefix = options.resourcePrefix ?? '';
     this.#newObject = options.newObject ?? (() => ({ metadata: {} }) as T);
     this.#requireName = options.requireName ?? true;
+    this.#clock = options.clock ?? realClock;
   }
 
-  async create(key: string, obj: T): Promise<T> {
+  async create(key: string, obj: T, options: CreateOptions = {}): Promise<T> {
     const k = prepareKey(key, false, this.#prefix);
     if (obj.metadata?.resourceVersion) {
       throw new StorageError('InvalidObj', k, 0, 'resourceVersion should not be set on objects to be created');
@@ -85,7 +93,9 @@ export class MemoryStorage<T extends KubeObject = KubeObject> implements Storage
     if (this.#requireName && !obj.metadata?.name) throw nameRequiredError(obj.kind ?? 'Object');
     const json = encode(k, obj);
     if (this.#kvs.has(k)) throw new StorageError('KeyExists', k, 0);
-    return this.#put(k, json, undefined).value;
+    const created = this.#put(k, json, undefined);
+    if (options.ttlSeconds !== undefined && options.ttlSeconds > 0) this.#lease(k, options.ttlSeconds);
+    return created.value;
   }
 
   async delete(key: string, options: DeleteOptions<T> = {}): Promise<T> {
@@ -303,7 +313,24 @@ export class MemoryStorage<T extends KubeObject = KubeObject> implements Storage
     return { value: obj, json: encode(k, obj), createRevision: 0, modRevision: rv };
   }
 
+  #lease(k: string, ttlSeconds: number): void {
+    const timer = this.#clock.setTimeout(() => {
+      this.#leases.delete(k);
+      const kv = this.#kvs.get(k);
+      if (kv) this.#remove(k, kv);
+    }, ttlSeconds * 1000);
+    this.#leases.set(k, timer);
+  }
+
+  #dropLease(k: string): void {
+    const timer = this.#leases.get(k);
+    if (timer === undefined) return;
+    this.#clock.clearTimeout(timer);
+    this.#leases.delete(k);
+  }
+
   #put(k: string, json: string, previous: KeyValue<T> | undefined): KeyValue<T> {
+    this.#dropLease(k);
     const revision = ++this.#revision;
     const value = deepFreeze(withResourceVersion(JSON.parse(json) as T, revision));
     const current = { value, json, createRevision: previous?.createRevision ?? revision, modRevision: revision };
@@ -314,6 +341,7 @@ export class MemoryStorage<T extends KubeObject = KubeObject> implements Storage
   }
 
   #remove(k: string, previous: KeyValue<T>): T {
+    this.#dropLease(k);
     const revision = ++this.#revision;
     this.#kvs.delete(k);
     this.#sortedKeys = undefined;
@@ -346,50 +374,4 @@ function checkPreconditions(key: string, pre: Preconditions | undefined, obj: Ku
     const msg = `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`;
     throw new StorageError('InvalidObj', key, 0, msg);
   }
-}
-
-function lowerBound(keys: readonly string[], target: string): number {
-  let [lo, hi] = [0, keys.length];
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((keys[mid] as string) < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function pageOf<T extends KubeObject>(
-  state: ReadonlyMap<string, KeyValue<T>>,
-  keys: readonly string[],
-  prefix: string,
-  fromKey: string,
-  revision: number,
-  limit: number,
-  pred: StorageListOptions<T>['predicate'],
-): StorageList<T> {
-  const items: T[] = [];
-  let i = lowerBound(keys, fromKey > prefix ? fromKey : prefix);
-  let last = '';
-  for (; i < keys.length && (keys[i] as string).startsWith(prefix); i++) {
-    if (limit > 0 && items.length === limit) break;
-    last = keys[i] as string;
-    const kv = state.get(last) as KeyValue<T>;
-    if (matchesObject(pred, kv.value)) items.push(kv.value);
-  }
-  const metadata: StorageList<T>['metadata'] = { resourceVersion: String(revision) };
-  if (i < keys.length && (keys[i] as string).startsWith(prefix)) {
-    metadata.continue = encodeContinue(`${last}\u0000`, prefix, revision);
-    if (predicateEmpty(pred)) metadata.remainingItemCount = upperBoundPrefix(keys, prefix, i) - i;
-  }
-  return { metadata, items };
-}
-
-function upperBoundPrefix(keys: readonly string[], prefix: string, from: number): number {
-  let [lo, hi] = [from, keys.length];
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((keys[mid] as string).startsWith(prefix)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
