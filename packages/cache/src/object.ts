@@ -16,7 +16,10 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
-/** The subset of `metav1.ObjectMeta` kubecache reads; other fields pass through untouched. */
+/**
+ * The subset of `metav1.ObjectMeta` kubecache reads; other fields pass through untouched. No index
+ * signature, so client-node's `V1ObjectMeta` (and so `V1Pod`, …) is assignable to it.
+ */
 export interface ObjectMeta {
   name?: string;
   generateName?: string;
@@ -30,7 +33,8 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];
   finalizers?: string[];
-  [field: string]: unknown;
+  managedFields?: unknown[];
+  selfLink?: string;
 }
 
 /** A Kubernetes object: `apiVersion`, `kind`, `metadata`, and whatever the kind adds. */
