@@ -122,6 +122,7 @@ export {
   UnexpectedObjectError,
   VeryShortWatchError,
   WatchInactivityError,
+  WatchTeardownError,
 } from './reflector-errors.js';
 export type { RetryWithDeadlineOptions } from './retry-with-deadline.js';
 export { RetryWithDeadline } from './retry-with-deadline.js';

@@ -43,6 +43,16 @@ export class ReflectorStoreError extends Error {
   }
 }
 
+/** Stopping a watch failed (its Observable's teardown threw). The watch is treated as stopped. */
+export class WatchTeardownError extends Error {
+  override readonly name = 'WatchTeardownError';
+  constructor(reflectorName: string, cause: unknown) {
+    super(`${reflectorName}: stopping the watch failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+  }
+}
+
 /** 410 Expired or Gone: the resource version is no longer available. */
 export function isExpiredError(err: unknown): boolean {
   return isStatusCode(err, 410);

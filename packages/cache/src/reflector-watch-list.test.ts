@@ -211,6 +211,32 @@ describe('Reflector with watch-list', () => {
     await t.stop();
   });
 
+  it('retries with RV "" (no list) on a 410 or 429 that arrives mid-stream, after some events', async () => {
+    const source = new ScriptedSource();
+    source.steps.push(
+      (sub) => {
+        sub.next({ type: 'ADDED', object: pod('p1', '1') });
+        sub.next({ type: 'ADDED', object: pod('p2', '2') });
+        sub.error(expiredError('too old'));
+      },
+      (sub) => {
+        sub.next({ type: 'ADDED', object: pod('p1', '3') });
+        sub.error(tooManyRequestsError('busy', 0));
+      },
+      (sub) => {
+        sub.next({ type: 'ADDED', object: pod('p1', '3') });
+        sub.next(endBookmark('3'));
+      },
+    );
+    const t = setup(source);
+    await flushMicrotasks();
+    await t.clock.stepAsync(800);
+    expect(source.watches).toEqual([WATCH_LIST, WATCH_LIST, WATCH_LIST]);
+    expect(source.lists).toEqual([]);
+    expect(t.keys()).toEqual(['ns/p1']);
+    await t.stop();
+  });
+
   it('falls back to a list when the watch-list stream closes at once with no event', async () => {
     const source = new ScriptedSource();
     source.listItems = [pod('listed', '1')];

@@ -79,15 +79,22 @@ export async function watchList<T extends KubeObject>(
       if (host.clock.now() - start < 1000 && events === 0) throw new VeryShortWatchError(host.name);
       continue;
     }
-    const error = end.error;
-    if (isExpiredError(error) || isTooLargeResourceVersionError(error)) {
-      if (events > 1) throw error;
-      host.markResourceVersionUnavailable();
-    } else if (isWatchErrorRetriable(error) && end.kind === 'start-error') {
-      await sleep(host.clock, Math.max(host.backoff.step(), retryAfterMs(error)), signal);
-    } else {
-      throw error;
-    }
+    await retryOrThrow(host, end.error, signal);
+  }
+}
+
+/**
+ * client-go's "retriable with side effects", for a failure at the start of the stream or in its middle
+ * alike: 429 and connection refused back off; 410 and too-large RV mark the version unavailable (the next
+ * request asks for ""); anything else is thrown, so the Reflector lists instead.
+ */
+async function retryOrThrow<T>(host: WatchListHost<T>, error: unknown, signal: AbortSignal): Promise<void> {
+  if (isWatchErrorRetriable(error)) {
+    await sleep(host.clock, Math.max(host.backoff.step(), retryAfterMs(error)), signal);
+  } else if (isExpiredError(error) || isTooLargeResourceVersionError(error)) {
+    host.markResourceVersionUnavailable();
+  } else {
+    throw error;
   }
 }
 

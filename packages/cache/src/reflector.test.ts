@@ -608,6 +608,27 @@ describe('Reflector', () => {
       expect(source.watches).toHaveLength(0);
     });
 
+    it('resolves run at the abort even when the list ignores the signal and never answers', async () => {
+      const source = new ManualSource();
+      source.listResults = [new Promise<ListResult<Obj>>(() => {})];
+      const t = setup({ source });
+      await t.start();
+      let resolved = false;
+      const stopped = t.stop().then(() => {
+        resolved = true;
+      });
+      await flushMicrotasks();
+      expect(resolved).toBe(true);
+      await stopped;
+      expect(source.watches).toHaveLength(0);
+      const again = new AbortController();
+      source.listResults = [new Promise<ListResult<Obj>>(() => {})];
+      const listing = t.reflector.listAndWatch(again.signal);
+      again.abort();
+      await expect(listing).resolves.toBeUndefined();
+      expect(t.clock.pendingTimers()).toBe(0);
+    });
+
     it('stops the watch when aborted while watching, and run resolves', async () => {
       const source = new ManualSource();
       const t = setup({ source });
@@ -616,6 +637,30 @@ describe('Reflector', () => {
       await t.stop();
       expect(source.unsubscribed).toBe(1);
       expect(t.clock.pendingTimers()).toBe(0);
+    });
+
+    it('survives a watch whose teardown throws: reports it, stops and resolves run', async () => {
+      const source = new ManualSource();
+      const broken: ListerWatcher<Obj> = {
+        list: (o) => source.list(o),
+        watch: (o) =>
+          new Observable<WatchEvent<Obj>>((sub) => {
+            const inner = source.watch(o).subscribe(sub);
+            return () => {
+              inner.unsubscribe();
+              throw new Error('teardown failed');
+            };
+          }),
+      };
+      const t = setup({ source: broken });
+      await t.start();
+      source.subscribers[0]?.next({ type: 'ERROR', object: expiredError('gone').status });
+      await flushMicrotasks();
+      expect(source.watches).toHaveLength(1);
+      await t.clock.stepAsync(800);
+      expect(source.watches).toHaveLength(2);
+      await t.stop();
+      expect(t.errors.filter((e) => /teardown failed/.test(e.message))).toHaveLength(2);
     });
 
     it('opens one watch when run is called twice', async () => {

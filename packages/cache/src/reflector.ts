@@ -96,6 +96,28 @@ export function nextAfterWatch(end: WatchEnd, elapsed: number, events: number, r
 }
 
 /**
+ * Settles as `work` does, or rejects with the abort reason as soon as `signal` aborts: a ListerWatcher that
+ * ignores its signal must not hold up a stop (client-go's list goroutine is abandoned the same way).
+ */
+function untilAborted<R>(work: Promise<R>, signal: AbortSignal): Promise<R> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<R>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+/**
  * Lists and watches a resource into a store until aborted.
  *
  * @example
@@ -180,7 +202,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
         return;
       }
     }
-    if (!session) await this.#list(signal);
+    if (!session) await this.#list(signal).catch((err: unknown) => this.#unlessAborted(err, signal));
     if (signal.aborted) return;
     const stopResync = this.#startResync(signal);
     try {
@@ -200,6 +222,11 @@ export class Reflector<T extends KubeObject = KubeObject> {
       if (signal.aborted) break;
       await this.#sleep(this.#backoff.step(), signal);
     }
+  }
+
+  /** Rethrows `err` unless `signal` aborted (an abort makes `listAndWatch` resolve, not reject). */
+  #unlessAborted(err: unknown, signal: AbortSignal): void {
+    if (!signal.aborted) throw err;
   }
 
   #reportListAndWatchError(err: Error): void {
@@ -248,7 +275,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
 
   #listAt(rv: string, signal: AbortSignal): Promise<PagedList<T>> {
     const pager = new ListPager({ pageSize: this.#pageSize(rv) });
-    return pager.list<T>(this.#lw, { resourceVersion: rv }, signal);
+    return untilAborted(pager.list<T>(this.#lw, { resourceVersion: rv }, signal), signal);
   }
 
   #keepExpected(items: T[]): T[] {

@@ -15,7 +15,12 @@
 import type { Observable, Subscription } from 'rxjs';
 import type { Clock, TimerHandle } from './clock.js';
 import type { KubeObject } from './object.js';
-import { ReflectorStoreError, UnexpectedObjectError, WatchInactivityError } from './reflector-errors.js';
+import {
+  ReflectorStoreError,
+  UnexpectedObjectError,
+  WatchInactivityError,
+  WatchTeardownError,
+} from './reflector-errors.js';
 import { StatusError } from './status.js';
 import type { ReflectorStore } from './store.js';
 import { isInitialEventsEndBookmark, type WatchEvent } from './watch.js';
@@ -116,7 +121,7 @@ export class WatchSession<T extends KubeObject> {
       error: (error: unknown) => this.end({ kind: this.#count === 0 ? 'start-error' : 'error', error }),
       complete: () => this.end({ kind: 'closed' }),
     });
-    if (this.#ended) subscription.unsubscribe();
+    if (this.#ended) this.#unsubscribe(subscription);
     else this.#subscription = subscription;
   }
 
@@ -126,9 +131,18 @@ export class WatchSession<T extends KubeObject> {
     this.#ended = true;
     this.#o.signal.removeEventListener('abort', this.#onAbort);
     if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
-    this.#subscription?.unsubscribe();
-    this.#subscription = undefined;
     this.#resolve(end);
+    this.#unsubscribe(this.#subscription);
+    this.#subscription = undefined;
+  }
+
+  /** Stops the watch; a teardown that throws is reported, never thrown into an event or abort callback. */
+  #unsubscribe(subscription: Subscription | undefined): void {
+    try {
+      subscription?.unsubscribe();
+    } catch (err) {
+      this.#o.onError(new WatchTeardownError(this.#o.name, err));
+    }
   }
 
   readonly #onAbort = (): void => this.end({ kind: 'stopped' });

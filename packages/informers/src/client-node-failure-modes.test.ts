@@ -4,34 +4,25 @@
  * reconnect storms) are covered by the Reflector's own tests.
  */
 import { describe, expect, it } from '@jest/globals';
-import { ExponentialBackoff, failureStatus, type KubeObject, StatusError } from '@kubecache/cache';
-import { FakeClock, FakeControllerSource, flushMicrotasks } from '@kubecache/cache/testing';
+import { failureStatus, type KubeObject, StatusError } from '@kubecache/cache';
+import { flushMicrotasks } from '@kubecache/cache/testing';
 import type { InformerEvent } from './resource-event-handler.js';
-import { type InformerQueueKind, SharedIndexInformer } from './shared-informer.js';
+import type { InformerQueueKind } from './shared-informer.js';
+import { fakeInformer } from './testing/fake-informer.js';
 
 function pod(name: string, uid = `uid-${name}`): KubeObject {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid } } as KubeObject;
 }
 
 function setup(queue: InformerQueueKind = 'in-order') {
-  const clock = new FakeClock(0);
-  const source = new FakeControllerSource<KubeObject>();
-  const errors: Error[] = [];
-  const informer = new SharedIndexInformer<KubeObject>({
-    listerWatcher: source,
-    clock,
-    queue,
-    backoff: new ExponentialBackoff({ clock, random: () => 0 }),
-    onError: (e) => errors.push(e),
-  });
-  const ac = new AbortController();
+  const t = fakeInformer<KubeObject>({ queue });
   const describeEvent = (e: InformerEvent<KubeObject>): string =>
     e.type === 'delete'
       ? `delete ${e.deleted.key} ${e.deleted.kind} ${e.deleted.obj?.metadata?.uid}`
       : e.type === 'add'
         ? `add ${e.obj.metadata?.name} ${e.obj.metadata?.uid}`
         : `update ${e.newObj.metadata?.name}`;
-  return { clock, source, informer, ac, errors, describeEvent };
+  return { ...t, describeEvent };
 }
 
 describe('client-node failure modes, on our informer', () => {
@@ -58,27 +49,33 @@ describe('client-node failure modes, on our informer', () => {
     await run;
   });
 
-  it('an index function that throws on one object is reported and leaves the rest working', async () => {
-    const t = setup();
-    t.informer.addIndexers({
-      byName: (o) => {
-        if (o.metadata?.name === 'poison') throw new Error('bad index value');
-        return [o.metadata?.name ?? ''];
-      },
-    });
-    const seen: string[] = [];
-    t.informer.addEventHandler({ onAdd: (o) => void seen.push(o.metadata?.name ?? '') });
-    const run = t.informer.run(t.ac.signal);
-    await flushMicrotasks();
-    t.source.add(pod('poison'));
-    t.source.add(pod('fine'));
-    await flushMicrotasks();
-    expect(seen).toEqual(['fine']);
-    expect(t.informer.getStore().listKeys()).toEqual(['default/fine']);
-    expect(t.errors.map((e) => e.name)).toEqual(['IndexError']);
-    t.ac.abort();
-    await run;
-  });
+  it.each<[InformerQueueKind, boolean]>([
+    ['in-order', false],
+    ['in-order', true],
+    ['delta-fifo', true],
+  ])(
+    'an index function that throws on one object loses only that object (%s, in the initial list: %p)',
+    async (queue, initial) => {
+      const t = setup(queue);
+      t.informer.addIndexers({
+        byName: (o) => {
+          if (o.metadata?.name === 'poison') throw new Error('bad index value');
+          return [o.metadata?.name ?? ''];
+        },
+      });
+      const seen: string[] = [];
+      t.informer.addEventHandler({ onAdd: (o) => void seen.push(o.metadata?.name ?? '') });
+      if (!initial) await t.start();
+      for (const name of ['a', 'poison', 'b']) t.source.add(pod(name));
+      if (initial) await t.start();
+      await flushMicrotasks();
+      expect(t.informer.hasSynced()).toBe(true);
+      expect(t.informer.getStore().listKeys().sort()).toEqual(['default/a', 'default/b']);
+      expect(seen).toEqual(['a', 'b']);
+      expect(t.errors.map((e) => e.name)).toEqual(['IndexError']);
+      await t.stop();
+    },
+  );
 
   it('F3: a failed initial list is retried, and waitForCacheSync is a real barrier', async () => {
     const t = setup();

@@ -125,6 +125,32 @@ describe('SharedInformerFactory', () => {
     await factory.shutdown();
   });
 
+  it('waits in shutdown for informers whose last lease was released but which have not stopped yet', async () => {
+    const { factory, sources } = setup();
+    factory.start();
+    let release!: () => void;
+    const lease = factory.acquire({ version: 'v1', resource: 'pods' });
+    lease.informer.addEventHandler({
+      onAdd: () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    });
+    await flushMicrotasks();
+    sources.get('pods//')?.add(pod('a')); // a handler call is now in progress
+    await flushMicrotasks();
+    lease.release();
+    let done = false;
+    const shutdown = factory.shutdown().then(() => {
+      done = true;
+    });
+    await flushMicrotasks();
+    expect(done).toBe(false);
+    release();
+    await shutdown;
+    expect(lease.informer.isStopped()).toBe(true);
+  });
+
   it('keeps an informer that someone holds through informerFor', async () => {
     const { factory } = setup();
     const held = factory.informerFor({ version: 'v1', resource: 'pods' });

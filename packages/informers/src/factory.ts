@@ -12,23 +12,15 @@ import {
   NAMESPACE_INDEX,
   realClock,
 } from '@kubecache/cache';
+import type { ResourceTarget } from './resource-target.js';
 import { SharedIndexInformer, type SharedIndexInformerOptions } from './shared-informer.js';
 import { waitForCacheSync } from './wait-for-cache-sync.js';
 
-/** What identifies a shared informer: one per distinct value. */
-export interface InformerRequest<T extends KubeObject = KubeObject> {
-  /** API group; `''` (default) for the core group. */
-  group?: string;
-  /** API version, e.g. `v1`. */
-  version: string;
-  /** Plural resource name, e.g. `pods`. */
-  resource: string;
-  /** Namespace; `''` means all namespaces. Default: the factory's namespace. */
-  namespace?: string;
-  /** Label selector applied to every list and watch. Default none. */
-  labelSelector?: string;
-  /** Field selector applied to every list and watch. Default none. */
-  fieldSelector?: string;
+/**
+ * What identifies a shared informer: one per distinct value. The namespace defaults to the factory's;
+ * the selectors and transform are part of the identity.
+ */
+export interface InformerRequest<T extends KubeObject = KubeObject> extends ResourceTarget {
   /** Transform run on every object; informers with different transforms are distinct. Default: the factory's. */
   transform?: (obj: T) => T;
   /** Extra indexes (the namespace index is always registered). Only used when the informer is created. */
@@ -39,8 +31,7 @@ export interface InformerRequest<T extends KubeObject = KubeObject> {
 
 /** Builds the ListerWatcher of a request (for real clusters: the client-node `KubeListerWatcher`). */
 export type ListerWatcherFactory = (
-  request: Required<Pick<InformerRequest, 'group' | 'version' | 'resource' | 'namespace'>> &
-    Pick<InformerRequest, 'labelSelector' | 'fieldSelector'>,
+  request: ResourceTarget & Required<Pick<ResourceTarget, 'group' | 'namespace'>>,
 ) => ListerWatcher<KubeObject>;
 
 /** Options of {@link SharedInformerFactory}. */
@@ -83,7 +74,7 @@ interface Entry {
  * One informer per resource + namespace + selectors + transform, shared by every caller.
  *
  * @example
- * const factory = new SharedInformerFactory({ listerWatcherFor: (r) => new KubeListerWatcher(kc, r) });
+ * const factory = new SharedInformerFactory({ listerWatcherFor: (r) => new KubeListerWatcher({ kubeConfig: kc, ...r }) });
  * const pods = factory.informerFor({ version: 'v1', resource: 'pods' });
  * pods.addEventHandler({ onAdd: (p) => queue.add(keyOf(p)) });
  * factory.start();
@@ -94,6 +85,8 @@ export class SharedInformerFactory {
   readonly #clock: Clock;
   readonly #entries = new Map<string, Entry>();
   readonly #transformIds = new WeakMap<object, number>();
+  /** Runs of informers whose last lease was released, still winding down; shutdown waits for them. */
+  readonly #stopping = new Set<Promise<void>>();
   #started = false;
   #shuttingDown = false;
   #nextTransformId = 1;
@@ -157,7 +150,7 @@ export class SharedInformerFactory {
     this.#shuttingDown = true;
     const entries = [...this.#entries.values()];
     for (const e of entries) e.abort.abort();
-    await Promise.all(entries.map((e) => e.run));
+    await Promise.all([...entries.map((e) => e.run), ...this.#stopping]);
   }
 
   #entry(request: InformerRequest, counted: boolean): Entry {
@@ -209,6 +202,12 @@ export class SharedInformerFactory {
     if (entry.leases > 0 || !entry.counted) return;
     entry.abort.abort();
     if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key);
+    const run = entry.run;
+    if (run) {
+      this.#stopping.add(run);
+      const forget = (): void => void this.#stopping.delete(run);
+      run.then(forget, forget);
+    }
   }
 
   #keyOf(request: InformerRequest): string {

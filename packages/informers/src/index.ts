@@ -32,6 +32,7 @@ export { processDeltas } from './process-deltas.js';
 export { HandlerError } from './processor-listener.js';
 export type { DeletedObject, HandlerResult, InformerEvent, ResourceEventHandler } from './resource-event-handler.js';
 export { filteringHandler, toDeletedObject } from './resource-event-handler.js';
+export type { ResourceTarget } from './resource-target.js';
 export { MINIMUM_RESYNC_PERIOD_MS, resyncPeriodFor } from './resync-period.js';
 export type { InformerQueueKind, SharedIndexInformerOptions } from './shared-informer.js';
 export { InformerLifecycleError, SharedIndexInformer } from './shared-informer.js';

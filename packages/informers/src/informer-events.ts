@@ -33,48 +33,68 @@ export function eventsIterator<T>(
   signal?: AbortSignal,
   name = 'events-iterator',
 ): AsyncIterableIterator<InformerEvent<T>> {
-  const buffer = new Ring<InformerEvent<T>>(16);
-  let waiting: ((r: IteratorResult<InformerEvent<T>>) => void) | undefined;
-  let ended = false;
-  const reg = source.addEventHandler({
-    name,
-    onEvent: (e) => {
-      if (waiting) {
-        const w = waiting;
-        waiting = undefined;
-        w({ value: e, done: false });
-      } else buffer.push(e);
-    },
-  });
-  let off: () => void = () => {};
-  const end = (): void => {
-    if (ended) return;
-    ended = true;
-    off();
-    signal?.removeEventListener('abort', end);
-    source.removeEventHandler(reg);
-    waiting?.({ value: undefined, done: true });
-    waiting = undefined;
-  };
-  off = source.onStopped(end);
-  signal?.addEventListener('abort', end, { once: true });
-  if (signal?.aborted) end();
-  return {
-    next(): Promise<IteratorResult<InformerEvent<T>>> {
-      const e = buffer.shift();
-      if (e !== undefined) return Promise.resolve({ value: e, done: false });
-      if (ended) return Promise.resolve({ value: undefined, done: true });
-      return new Promise((resolve) => {
-        waiting = resolve;
-      });
-    },
-    return(): Promise<IteratorResult<InformerEvent<T>>> {
-      end();
-      buffer.clear();
-      return Promise.resolve({ value: undefined, done: true });
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
+  return new EventsIterator<T>(source, signal, name);
+}
+
+/**
+ * The iterator behind {@link eventsIterator}:
+ * ```
+ *  open ──next() with nothing buffered──▶ waiting ──event──▶ open
+ *    └──────────── informer stops / abort / return() ──────────▶ ended (drains the buffer, then done)
+ * ```
+ */
+class EventsIterator<T> implements AsyncIterableIterator<InformerEvent<T>> {
+  readonly #source: EventSource<T>;
+  readonly #signal: AbortSignal | undefined;
+  readonly #buffer = new Ring<InformerEvent<T>>(16);
+  readonly #registration: HandlerRegistration;
+  readonly #offStopped: () => void;
+  #waiting: ((r: IteratorResult<InformerEvent<T>>) => void) | undefined;
+  #ended = false;
+
+  constructor(source: EventSource<T>, signal: AbortSignal | undefined, name: string) {
+    this.#source = source;
+    this.#signal = signal;
+    this.#registration = source.addEventHandler({ name, onEvent: (e) => this.#push(e) });
+    this.#offStopped = source.onStopped(this.#end);
+    signal?.addEventListener('abort', this.#end, { once: true });
+    if (signal?.aborted) this.#end();
+  }
+
+  next(): Promise<IteratorResult<InformerEvent<T>>> {
+    const e = this.#buffer.shift();
+    if (e !== undefined) return Promise.resolve({ value: e, done: false });
+    if (this.#ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => {
+      this.#waiting = resolve;
+    });
+  }
+
+  return(): Promise<IteratorResult<InformerEvent<T>>> {
+    this.#end();
+    this.#buffer.clear();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<InformerEvent<T>> {
+    return this;
+  }
+
+  #push(e: InformerEvent<T>): void {
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    if (waiting) waiting({ value: e, done: false });
+    else this.#buffer.push(e);
+  }
+
+  readonly #end = (): void => {
+    if (this.#ended) return;
+    this.#ended = true;
+    // #offStopped is unset while the constructor registers with an already stopped informer.
+    this.#offStopped?.();
+    this.#signal?.removeEventListener('abort', this.#end);
+    this.#source.removeEventHandler(this.#registration);
+    this.#waiting?.({ value: undefined, done: true });
+    this.#waiting = undefined;
   };
 }

@@ -1,3 +1,5 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   ExponentialBackoff,
@@ -126,6 +128,45 @@ describe('KubeListerWatcher', () => {
     });
     const events = await firstValueFrom(podsLW().watch({}).pipe(toArray()));
     expect(events.map((e) => e.type)).toEqual(['ADDED']);
+  });
+
+  it('rejects a list aborted while its body is still arriving, and closes the connection', async () => {
+    let responded = false;
+    let closed = false;
+    const stalled = http.createServer((_req, res) => {
+      res.on('close', () => {
+        closed = true;
+      });
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('{"kind":"PodList","items":[', () => {
+        responded = true;
+      });
+    });
+    await new Promise<void>((r) => stalled.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = stalled.address() as AddressInfo;
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromOptions({
+        clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+        users: [{ name: 'u' }],
+        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+        currentContext: 'x',
+      });
+      const lw = new KubeListerWatcher({ kubeConfig, version: 'v1', resource: 'pods' });
+      const ac = new AbortController();
+      const listed = lw.list({}, ac.signal);
+      const outcome = listed.then(
+        () => 'resolved',
+        () => 'rejected',
+      );
+      await until(() => responded);
+      ac.abort();
+      expect(await outcome).toBe('rejected');
+      await until(() => closed);
+    } finally {
+      stalled.closeAllConnections();
+      await new Promise<void>((r) => stalled.close(() => r()));
+    }
   });
 
   it('releases the connection on unsubscribe', async () => {

@@ -26,24 +26,13 @@ import {
 } from '@kubecache/cache';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Observable, type Subscriber } from 'rxjs';
+import type { ResourceTarget } from './resource-target.js';
 import { WatchLineDecoder } from './watch-line-decoder.js';
 
-/** Options of {@link KubeListerWatcher}. */
-export interface KubeListerWatcherOptions {
+/** Options of {@link KubeListerWatcher}: the resource to read (selectors are sent unless a call gives its own). */
+export interface KubeListerWatcherOptions extends ResourceTarget {
   /** Where to connect and how to authenticate (its current context). */
   kubeConfig: KubeConfig;
-  /** API group; `''` (default) for the core group (`/api/v1`). */
-  group?: string;
-  /** API version, e.g. `v1`. */
-  version: string;
-  /** Plural resource name, e.g. `pods`. */
-  resource: string;
-  /** Namespace to list and watch; `''` or unset for all namespaces (or a cluster-scoped resource). */
-  namespace?: string;
-  /** Label selector sent on every request unless the call gives its own. Default none. */
-  labelSelector?: string;
-  /** Field selector sent on every request unless the call gives its own. Default none. */
-  fieldSelector?: string;
 }
 
 const REASONS: Record<number, StatusReason> = {

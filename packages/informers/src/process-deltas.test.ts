@@ -187,3 +187,36 @@ describe('processDeltas', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('processDeltas with a store that refuses an object', () => {
+  it('keeps the refused key at its previous state, applies and announces the rest of a ReplacedAll, then throws', () => {
+    const store = new IndexedStore<KubeObject>({
+      freeze: false,
+      indexers: {
+        byV: (o) => {
+          if ((o as { spec?: { v?: number } }).spec?.v === 666) throw new Error('bad index value');
+          return [];
+        },
+      },
+    });
+    store.add(pod('a', '1'));
+    store.add(pod('gone', '1'));
+    const history: string[] = [];
+    const handler: DeltaHandler<KubeObject> = {
+      onAdd: (o) => void history.push(`add ${o.metadata?.name}`),
+      onUpdate: (_o, n) => void history.push(`update ${n.metadata?.name}`),
+      onDelete: (_o, key) => void history.push(`delete ${key}`),
+    };
+    const replace = () =>
+      processDeltas(
+        handler,
+        store,
+        [{ type: 'ReplacedAll', resourceVersion: '5', objects: [pod('a', '4', 666), pod('b', '5')] }],
+        false,
+      );
+    expect(replace).toThrow('bad index value');
+    expect(history).toEqual(['delete default/gone', 'add b']);
+    expect(store.listKeys().sort()).toEqual(['default/a', 'default/b']);
+    expect(store.getByKey('default/a')?.metadata?.resourceVersion).toBe('1');
+  });
+});

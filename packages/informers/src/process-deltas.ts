@@ -90,7 +90,11 @@ function recreated(prev: unknown, next: unknown): boolean {
   return a !== undefined && b !== undefined && a !== b;
 }
 
-/** PD-4: the atomic relist. Deletes (as tombstones) first, then updates and adds in list order. */
+/**
+ * PD-4: the atomic relist. Deletes (as tombstones) first, then updates and adds in list order. An object
+ * the store refuses (a throwing index function) is left out, as it would be from the per-object DeltaFIFO
+ * path, instead of failing the whole list: the others are stored and announced, then the error is thrown.
+ */
 function replaceAll<T>(
   handler: DeltaHandler<T>,
   store: IndexedStore<T>,
@@ -100,24 +104,72 @@ function replaceAll<T>(
 ): void {
   const keys = objects.map((o) => store.keyOf(o));
   const olds = keys.map((k) => store.getByKey(k));
-  const incoming = new Set(keys);
-  const deleted: DeletedFinalStateUnknown<T>[] = [];
-  for (const k of store.listKeys()) {
-    if (!incoming.has(k)) deleted.push(new DeletedFinalStateUnknown<T>(k, store.getByKey(k)));
-  }
+  const missing = tombstonesOfMissing(store, keys);
+  const recreatedAt = new Set<number>();
   for (let i = 0; i < keys.length; i++) {
     const old = olds[i];
-    if (old !== undefined && recreated(old, objects[i] as T)) {
-      deleted.push(new DeletedFinalStateUnknown<T>(keys[i] as string, old));
-      olds[i] = undefined; // announced as delete + add
-    }
+    if (old !== undefined && recreated(old, objects[i] as T)) recreatedAt.add(i);
   }
-  store.replace(objects, rv); // first, so the store and the notifications agree
-  for (const tomb of deleted) handler.onDelete(tomb, tomb.key);
+  const refusal = replaceStore(store, objects, olds, rv); // first, so the store and the notifications agree
+  const refused = refusal?.refused;
+  for (const tomb of missing) handler.onDelete(tomb, tomb.key);
+  for (const i of recreatedAt) {
+    if (refused?.has(i)) continue;
+    const tomb = new DeletedFinalStateUnknown<T>(keys[i] as string, olds[i]);
+    handler.onDelete(tomb, tomb.key);
+  }
   for (let i = 0; i < keys.length; i++) {
+    if (refused?.has(i)) continue;
     const now = store.getByKey(keys[i] as string) as T;
-    const old = olds[i];
+    const old = recreatedAt.has(i) ? undefined : olds[i];
     if (old !== undefined) handler.onUpdate(old, now);
     else handler.onAdd(now, isInInitialList);
+  }
+  if (refusal) throw refusal.error;
+}
+
+/** Tombstones for the stored keys absent from `keys`. */
+function tombstonesOfMissing<T>(store: IndexedStore<T>, keys: readonly string[]): DeletedFinalStateUnknown<T>[] {
+  const incoming = new Set(keys);
+  const tombs: DeletedFinalStateUnknown<T>[] = [];
+  for (const k of store.listKeys()) {
+    if (!incoming.has(k)) tombs.push(new DeletedFinalStateUnknown<T>(k, store.getByKey(k)));
+  }
+  return tombs;
+}
+
+/**
+ * Replaces the store's contents with `objects`. If the store refuses some (its replace throws), it is
+ * rebuilt object by object: the refused ones keep their previous state (`olds`), and their indices are
+ * returned with the first error.
+ */
+function replaceStore<T>(
+  store: IndexedStore<T>,
+  objects: readonly T[],
+  olds: readonly (T | undefined)[],
+  rv: string,
+): { refused: Set<number>; error: unknown } | undefined {
+  try {
+    store.replace(objects, rv);
+    return undefined;
+  } catch (error) {
+    const refused = new Set<number>();
+    store.replace([], rv);
+    for (let i = 0; i < objects.length; i++) {
+      if (tryAdd(store, objects[i] as T)) continue;
+      refused.add(i);
+      const old = olds[i];
+      if (old !== undefined) tryAdd(store, old);
+    }
+    return { refused, error };
+  }
+}
+
+function tryAdd<T>(store: IndexedStore<T>, obj: T): boolean {
+  try {
+    store.add(obj);
+    return true;
+  } catch {
+    return false;
   }
 }

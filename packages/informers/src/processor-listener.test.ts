@@ -157,6 +157,23 @@ describe('ProcessorListener', () => {
     expect(seen).toEqual(['a']);
   });
 
+  it('resolves every stop call, not only the last, once the call in progress returns', async () => {
+    let release!: () => void;
+    const { l } = listener({
+      onAdd: () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    });
+    l.add(add('a'));
+    const settled: string[] = [];
+    const first = l.stop().then(() => settled.push('first'));
+    const second = l.stop().then(() => settled.push('second'));
+    release();
+    await Promise.all([first, second]);
+    expect(settled.sort()).toEqual(['first', 'second']);
+  });
+
   it('flags itself for resync only when its period has passed', () => {
     const clock = new FakeClock(0);
     const l = new ProcessorListener<string>({ handler: {}, name: 'x', clock, resyncPeriodMs: 2000, onError: () => {} });

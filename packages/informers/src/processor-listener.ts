@@ -56,7 +56,8 @@ export class ProcessorListener<T> {
   #delivering = false;
   #stopped = false;
   #pendingInitial = 0;
-  #idle: (() => void) | undefined;
+  /** Settles when the call in progress returns after {@link stop}; shared by every `stop` caller. */
+  #idle: { promise: Promise<void>; resolve: () => void } | undefined;
   #errors = 0;
   #lastError: HandlerError | undefined;
   resyncPeriodMs: number;
@@ -112,9 +113,14 @@ export class ProcessorListener<T> {
     this.#events.clear();
     this.#times.clear();
     if (this.#busySince === undefined) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#idle = resolve;
-    });
+    if (!this.#idle) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.#idle = { promise, resolve };
+    }
+    return this.#idle.promise;
   }
 
   /** Whether {@link stop} was called. */
@@ -174,7 +180,7 @@ export class ProcessorListener<T> {
     if (failed) this.#fail(event, err);
     else this.#finished(event);
     if (this.#stopped) {
-      this.#idle?.();
+      this.#idle?.resolve();
       this.#idle = undefined;
       return;
     }

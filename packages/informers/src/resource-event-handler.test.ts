@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { DeletedFinalStateUnknown, type KubeObject } from '@kubecache/cache';
-import { dispatchEvent, filteringHandler, toDeletedObject } from './resource-event-handler.js';
+import { dispatchEvent, filteringHandler, type InformerEvent, toDeletedObject } from './resource-event-handler.js';
 
 function pod(name: string, app: string): KubeObject {
   return { metadata: { name, namespace: 'ns', labels: { app } } } as KubeObject;
@@ -32,6 +32,25 @@ describe('filteringHandler', () => {
     handler.onDelete?.({ kind: 'object', key: 'ns/b', obj: pod('b', 'db') });
     handler.onDelete?.({ kind: 'tombstone', key: 'ns/c', obj: undefined });
     expect(calls).toEqual(['add a true', 'delete ns/c tombstone']);
+  });
+});
+
+describe('filteringHandler with a catch-all handler', () => {
+  it('sends the filtered events to onEvent, keeping isSync on updates', () => {
+    const seen: InformerEvent<KubeObject>[] = [];
+    const filtered = filteringHandler<KubeObject>((o) => o.metadata?.labels?.app === 'web', {
+      onEvent: (e) => void seen.push(e),
+    });
+    const a = pod('a', 'web');
+    dispatchEvent(filtered, { type: 'add', obj: a, isInInitialList: true });
+    dispatchEvent(filtered, { type: 'add', obj: pod('b', 'db'), isInInitialList: true });
+    dispatchEvent(filtered, { type: 'update', oldObj: a, newObj: a, isSync: true });
+    dispatchEvent(filtered, { type: 'update', oldObj: a, newObj: pod('a', 'db'), isSync: false });
+    expect(seen).toEqual([
+      { type: 'add', obj: a, isInInitialList: true },
+      { type: 'update', oldObj: a, newObj: a, isSync: true },
+      { type: 'delete', deleted: { kind: 'object', key: 'ns/a', obj: a } },
+    ]);
   });
 });
 

@@ -75,24 +75,51 @@ export function dispatchEvent<T>(handler: ResourceEventHandler<T>, event: Inform
 /**
  * client-go's `FilteringResourceEventHandler`: passes on only objects that match `filter`. An update that
  * makes an object match becomes an add (`isInInitialList` false); one that makes it stop matching becomes a
- * delete of the old object (keyed with `keyFunc`). A tombstone without an object is passed on (it still names a key).
+ * delete of the old object (keyed with `keyFunc`). A tombstone without an object is passed on (it still names
+ * a key). The wrapped handler may use the three callbacks or `onEvent` (which also sees `isSync`).
  */
 export function filteringHandler<T>(
   filter: (obj: T) => boolean,
   handler: ResourceEventHandler<T>,
   keyFunc: KeyFunc<T> = deletionHandlingMetaNamespaceKeyFunc,
 ): ResourceEventHandler<T> {
+  const onEvent = (event: InformerEvent<T>): HandlerResult => {
+    const passed = filterEvent(filter, keyFunc, event);
+    return passed === undefined ? undefined : dispatchEvent(handler, passed);
+  };
   return {
     name: handler.name,
-    onAdd: (obj, initial) => (filter(obj) ? handler.onAdd?.(obj, initial) : undefined),
-    onUpdate: (oldObj, newObj) => {
-      const was = filter(oldObj);
-      const is = filter(newObj);
-      if (was && is) return handler.onUpdate?.(oldObj, newObj);
-      if (is) return handler.onAdd?.(newObj, false);
-      if (was) return handler.onDelete?.({ kind: 'object', key: keyFunc(oldObj), obj: oldObj });
-      return undefined;
-    },
-    onDelete: (d) => (d.obj === undefined || filter(d.obj) ? handler.onDelete?.(d) : undefined),
+    onEvent,
+    onAdd: (obj, isInInitialList) => onEvent({ type: 'add', obj, isInInitialList }),
+    onUpdate: (oldObj, newObj) => onEvent({ type: 'update', oldObj, newObj, isSync: sameVersion(oldObj, newObj) }),
+    onDelete: (deleted) => onEvent({ type: 'delete', deleted }),
   };
+}
+
+/** EH-3: what a filtering handler passes on for `event`, or `undefined` for nothing. */
+function filterEvent<T>(
+  filter: (obj: T) => boolean,
+  keyFunc: KeyFunc<T>,
+  event: InformerEvent<T>,
+): InformerEvent<T> | undefined {
+  switch (event.type) {
+    case 'add':
+      return filter(event.obj) ? event : undefined;
+    case 'delete':
+      return event.deleted.obj === undefined || filter(event.deleted.obj) ? event : undefined;
+    case 'update': {
+      const was = filter(event.oldObj);
+      const is = filter(event.newObj);
+      if (was && is) return event;
+      if (is) return { type: 'add', obj: event.newObj, isInInitialList: false };
+      if (was) return { type: 'delete', deleted: { kind: 'object', key: keyFunc(event.oldObj), obj: event.oldObj } };
+      return undefined;
+    }
+  }
+}
+
+function sameVersion(a: unknown, b: unknown): boolean {
+  const rv = (o: unknown): string | undefined =>
+    (o as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
+  return rv(a) === rv(b);
 }

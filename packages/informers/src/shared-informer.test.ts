@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { ExponentialBackoff, failureStatus, type KubeObject, StatusError } from '@kubecache/cache';
-import { FakeClock, FakeControllerSource, flushMicrotasks } from '@kubecache/cache/testing';
+import { failureStatus, type KubeObject, StatusError } from '@kubecache/cache';
+import { flushMicrotasks } from '@kubecache/cache/testing';
 import type { DeletedObject, InformerEvent } from './resource-event-handler.js';
-import { InformerLifecycleError, type InformerQueueKind, SharedIndexInformer } from './shared-informer.js';
+import { InformerLifecycleError, type InformerQueueKind } from './shared-informer.js';
+import { fakeInformer } from './testing/fake-informer.js';
 
 function pod(name: string, labels: Record<string, string> = {}, v = 1): KubeObject {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels }, spec: { v } } as KubeObject;
@@ -12,28 +13,7 @@ const nameOf = (o: KubeObject): string => o.metadata?.name ?? '';
 const QUEUES: InformerQueueKind[] = ['in-order', 'delta-fifo'];
 
 function setup(resyncPeriodMs = 0, queue: InformerQueueKind = 'in-order') {
-  const clock = new FakeClock(0);
-  const source = new FakeControllerSource<KubeObject>();
-  const errors: Error[] = [];
-  const informer = new SharedIndexInformer<KubeObject>({
-    listerWatcher: source,
-    clock,
-    resyncPeriodMs,
-    queue,
-    backoff: new ExponentialBackoff({ clock, random: () => 0 }),
-    onError: (e) => errors.push(e),
-  });
-  const ac = new AbortController();
-  let run: Promise<void> = Promise.resolve();
-  const start = async (): Promise<void> => {
-    run = informer.run(ac.signal);
-    await flushMicrotasks();
-  };
-  const stop = async (): Promise<void> => {
-    ac.abort();
-    await run;
-  };
-  return { clock, source, informer, ac, start, stop, errors, running: () => run };
+  return fakeInformer<KubeObject>({ resyncPeriodMs, queue });
 }
 
 function recorder() {
@@ -367,6 +347,25 @@ describe('SharedIndexInformer', () => {
     expect(completed).toBe(true);
     expect((await it.next()).done).toBe(true);
     sub.unsubscribe();
+  });
+
+  it('ends an event iterator on abort or return, releasing its handler and a pending next', async () => {
+    const t = setup();
+    await t.start();
+    const ac = new AbortController();
+    const aborted = t.informer.events(ac.signal);
+    const returned = t.informer.events();
+    expect(t.informer.handlerCount()).toBe(2);
+    const pending = aborted.next();
+    ac.abort();
+    expect((await pending).done).toBe(true);
+    await returned.return?.();
+    expect((await returned.next()).done).toBe(true);
+    expect(t.informer.handlerCount()).toBe(0);
+    const already = t.informer.events(ac.signal);
+    expect((await already.next()).done).toBe(true);
+    expect(t.informer.handlerCount()).toBe(0);
+    await t.stop();
   });
 
   it('runs only once', async () => {

@@ -2,14 +2,14 @@
  * Workqueue throughput: 1M distinct items through add → get → done, against a bare array-with-index loop
  * measured in the same run (the practical floor for a FIFO in JavaScript).
  */
-import { bench, benchAsync, report } from '@kubecache/cache/testing';
+import { type BenchResult, bench, benchAsync, report } from '@kubecache/cache/testing';
 import { DelayingQueue } from '../workqueue/delaying-queue.js';
 import { WorkQueue } from '../workqueue/queue.js';
 
 const N = 1_000_000;
 
-async function main(): Promise<void> {
-  const baseline = bench(
+function bareArray(): BenchResult {
+  return bench(
     'bare array + head index (push, read, Set add/delete)',
     N,
     () => undefined,
@@ -23,48 +23,47 @@ async function main(): Promise<void> {
       for (let h = 0; h < arr.length; h++) seen.delete(arr[h] as number);
     },
   );
-  const queued = await benchAsync(
-    'WorkQueue add ×1M, then get+done ×1M',
+}
+
+/** Takes `n` items one by one, marking each done. */
+async function drain(q: WorkQueue<number>, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const r = await q.get();
+    if (!r.shutdown) q.done(r.item);
+  }
+}
+
+/** `copies` adds of each of N items, then N get+done. */
+function addThenDrain(name: string, copies: number): Promise<BenchResult> {
+  return benchAsync(
+    name,
     N,
     () => new WorkQueue<number>(),
     async (q) => {
-      for (let i = 0; i < N; i++) q.add(i);
-      for (let i = 0; i < N; i++) {
-        const r = await q.get();
-        if (!r.shutdown) q.done(r.item);
-      }
+      for (let i = 0; i < N; i++) for (let c = 0; c < copies; c++) q.add(i);
+      await drain(q, N);
     },
   );
-  const dup = await benchAsync(
-    'WorkQueue add ×1M with each item added twice (dedup)',
-    N,
-    () => new WorkQueue<number>(),
-    async (q) => {
-      for (let i = 0; i < N; i++) {
-        q.add(i);
-        q.add(i);
-      }
-      for (let i = 0; i < N; i++) {
-        const r = await q.get();
-        if (!r.shutdown) q.done(r.item);
-      }
-    },
-  );
-  const waiting = await benchAsync(
+}
+
+/** One worker of {@link waitingWorkers}: shuts the queue down after the N-th item overall. */
+async function worker(q: WorkQueue<number>, count: { done: number }): Promise<void> {
+  for (;;) {
+    const r = await q.get();
+    if (r.shutdown) return;
+    q.done(r.item);
+    if (++count.done === N) q.shutDown();
+  }
+}
+
+function waitingWorkers(): Promise<BenchResult> {
+  return benchAsync(
     'WorkQueue with 4 waiting workers, 1M adds',
     N,
     () => new WorkQueue<number>(),
     async (q) => {
-      let done = 0;
-      const worker = async (): Promise<void> => {
-        for (;;) {
-          const r = await q.get();
-          if (r.shutdown) return;
-          q.done(r.item);
-          if (++done === N) q.shutDown();
-        }
-      };
-      const workers = [worker(), worker(), worker(), worker()];
+      const count = { done: 0 };
+      const workers = [worker(q, count), worker(q, count), worker(q, count), worker(q, count)];
       for (let i = 0; i < N; i++) {
         q.add(i);
         if ((i & 1023) === 0) await Promise.resolve();
@@ -72,7 +71,10 @@ async function main(): Promise<void> {
       await Promise.all(workers);
     },
   );
-  const delayed = bench(
+}
+
+function delayedAdds(): BenchResult {
+  return bench(
     'DelayingQueue addAfter ×100k (random delays, one timer)',
     100_000,
     () => new DelayingQueue<number>(),
@@ -81,7 +83,14 @@ async function main(): Promise<void> {
       q.shutDown();
     },
   );
-  report('workqueue: 1M items', [baseline, queued, dup, waiting, delayed], baseline);
 }
 
-await main();
+const baseline = bareArray();
+const results = [
+  baseline,
+  await addThenDrain('WorkQueue add ×1M, then get+done ×1M', 1),
+  await addThenDrain('WorkQueue add ×1M with each item added twice (dedup)', 2),
+  await waitingWorkers(),
+  delayedAdds(),
+];
+report('workqueue: 1M items', results, baseline);

@@ -1,4 +1,4 @@
-// Test helpers of @kubecache/informers: a scripted Kubernetes-like HTTP server.
+// Test helpers of @kubecache/informers: a scripted Kubernetes-like HTTP server, a fake-source informer.
 export type {
   ScriptedList,
   ScriptedRequest,
@@ -7,3 +7,5 @@ export type {
   ScriptedWatchStream,
 } from './scripted-server.js';
 export { ScriptedServer } from './scripted-server.js';
+export type { FakeInformer, FakeInformerOptions } from './fake-informer.js';
+export { fakeInformer } from './fake-informer.js';

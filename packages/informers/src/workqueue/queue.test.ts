@@ -147,6 +147,22 @@ describe('WorkQueue', () => {
     expect(drained).toBe(true);
   });
 
+  it('makes a later shutDownWithDrain wait for items handed out after an earlier drain finished', async () => {
+    const q = new WorkQueue<string>();
+    q.add('a');
+    await q.shutDownWithDrain(); // nothing processing: returns at once, 'a' is still queued
+    expect(await q.get()).toEqual({ shutdown: false, item: 'a' });
+    let drained = false;
+    const drain = q.shutDownWithDrain().then(() => {
+      drained = true;
+    });
+    await flushMicrotasks();
+    expect(drained).toBe(false);
+    q.done('a');
+    await drain;
+    expect(drained).toBe(true);
+  });
+
   it('stops the metrics timer on shutdown', () => {
     const clock = new FakeClock(0);
     const q = new WorkQueue<string>({ clock, metricsProvider: undefined });

@@ -90,7 +90,7 @@ export class WorkQueue<T> {
     this.#metrics?.done(item);
     if (!this.#processing.delete(item)) return;
     if (this.#dirty.has(item)) this.#enqueue(item);
-    else if (this.#processing.size === 0) this.#drain?.resolve();
+    else if (this.#processing.size === 0) this.#endDrain();
   }
 
   /** Items waiting to be handed out (processing items are not counted). */
@@ -106,7 +106,7 @@ export class WorkQueue<T> {
   /** Stops accepting adds and wakes every waiting `get`; does not wait for processing items. */
   shutDown(): void {
     this.#shuttingDown = true;
-    this.#drain?.resolve(); // a plain shutdown cancels a drain in progress
+    this.#endDrain(); // a plain shutdown cancels a drain in progress
     this.#wakeAll();
     this.#stopMetrics();
   }
@@ -115,13 +115,16 @@ export class WorkQueue<T> {
   shutDownWithDrain(): Promise<void> {
     this.#shuttingDown = true;
     this.#wakeAll();
+    if (this.#processing.size === 0) {
+      this.#stopMetrics();
+      return Promise.resolve();
+    }
     if (!this.#drain) {
       let resolve!: () => void;
       const promise = new Promise<void>((r) => {
         resolve = r;
       });
       this.#drain = { resolve, promise };
-      if (this.#processing.size === 0) resolve();
     }
     return this.#drain.promise.then(() => this.#stopMetrics());
   }
@@ -134,6 +137,12 @@ export class WorkQueue<T> {
   /** For subclasses: records a delayed re-add in the retries metric. */
   protected countRetry(): void {
     this.#metrics?.retry();
+  }
+
+  /** Releases the callers of a drain in progress; a later drain waits afresh. */
+  #endDrain(): void {
+    this.#drain?.resolve();
+    this.#drain = undefined;
   }
 
   #enqueue(item: T): void {
