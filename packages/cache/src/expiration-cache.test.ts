@@ -150,3 +150,22 @@ describe('ExpirationCache', () => {
     });
   });
 });
+
+describe('ExpirationCache resource-version tracking (review)', () => {
+  it('records the version of replace and bookmark, as its inner thread-safe store does', () => {
+    const cache = new ExpirationCache<Obj>({ ttl: 0 });
+    expect(cache.lastStoreSyncResourceVersion()).toBe('');
+    cache.replace([obj('a', '1')], '10');
+    expect(cache.lastStoreSyncResourceVersion()).toBe('10');
+    cache.bookmark('12');
+    expect(cache.lastStoreSyncResourceVersion()).toBe('12');
+  });
+
+  it('keeps the version when a replace fails on a bad key', () => {
+    const cache = new ExpirationCache<Obj>({ ttl: 0 });
+    cache.replace([obj('a', '1')], '10');
+    expect(() => cache.replace([{ value: 'x' } as Obj], '11')).toThrow(KeyError);
+    expect(cache.lastStoreSyncResourceVersion()).toBe('10');
+    expect(cache.listKeys()).toEqual(['a']);
+  });
+});

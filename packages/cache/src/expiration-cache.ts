@@ -4,7 +4,7 @@
  */
 import { type Clock, realClock } from './clock.js';
 import { deepFreeze } from './freeze.js';
-import { deletionHandlingMetaNamespaceKeyFunc, KeyError, type KeyFunc } from './keys.js';
+import { deletionHandlingMetaNamespaceKeyFunc, type KeyFunc, keyOf } from './keys.js';
 import type { Store } from './store.js';
 
 /** A stored object with the time it was written and its key. */
@@ -91,6 +91,7 @@ export class ExpirationCache<T> implements Store<T> {
   readonly #freeze: boolean;
   readonly #onExpire: ((key: string, obj: T) => void) | undefined;
   #entries = new Map<string, TimestampedEntry<T>>();
+  #rv = '';
 
   constructor(options: ExpirationCacheOptions<T> = {}) {
     this.#keyFunc = options.keyFunc ?? deletionHandlingMetaNamespaceKeyFunc;
@@ -137,7 +138,7 @@ export class ExpirationCache<T> implements Store<T> {
     return entry.obj;
   }
 
-  replace(list: readonly T[], _resourceVersion: string): void {
+  replace(list: readonly T[], resourceVersion: string): void {
     const keys = list.map((obj) => this.#keyOf(obj));
     const now = this.#clock.now();
     const entries = new Map<string, TimestampedEntry<T>>();
@@ -146,10 +147,24 @@ export class ExpirationCache<T> implements Store<T> {
       entries.set(key, this.#entry(key, obj, now));
     });
     this.#entries = entries;
+    this.#rv = resourceVersion;
   }
 
   /** A no-op. */
   resync(): void {}
+
+  /** Records a resource version reached without a change of contents (a watch bookmark). */
+  bookmark(resourceVersion: string): void {
+    this.#rv = resourceVersion;
+  }
+
+  /**
+   * The version of the last `replace` or `bookmark`; `''` before any. Adds and deletes leave it alone: the
+   * inner store of client-go's cache holds timestamped wrappers, which carry no resource version.
+   */
+  lastStoreSyncResourceVersion(): string {
+    return this.#rv;
+  }
 
   #entry(key: string, obj: T, timestamp: number): TimestampedEntry<T> {
     return Object.freeze({ obj: this.#freeze ? deepFreeze(obj) : obj, timestamp, key });
@@ -164,11 +179,6 @@ export class ExpirationCache<T> implements Store<T> {
   }
 
   #keyOf(obj: T): string {
-    try {
-      return this.#keyFunc(obj);
-    } catch (err) {
-      if (err instanceof KeyError) throw err;
-      throw new KeyError(`couldn't create key for object: ${String(err)}`, obj, { cause: err });
-    }
+    return keyOf(this.#keyFunc, obj);
   }
 }

@@ -89,6 +89,26 @@ export function deletionHandlingMetaNamespaceKeyFunc(obj: unknown): string {
 }
 
 /**
+ * Runs `keyFunc` on `obj` the way every store does: a {@link KeyError} passes through, any other throw is
+ * wrapped in one (`couldn't create key for object: …`, with the cause), and a result that is not a string
+ * is a {@link KeyError} too, so a bad key function can never store an object under a bogus key.
+ */
+export function keyOf<T>(keyFunc: KeyFunc<T>, obj: T): string {
+  let key: unknown;
+  try {
+    key = keyFunc(obj);
+  } catch (err) {
+    if (err instanceof KeyError) throw err;
+    const why = err instanceof Error ? err.message : String(err);
+    throw new KeyError(`couldn't create key for object: ${why}`, obj, { cause: err });
+  }
+  if (typeof key !== 'string') {
+    throw new KeyError(`couldn't create key for object: key function returned ${describe(key)}`, obj);
+  }
+  return key;
+}
+
+/**
  * Splits a key into namespace and name: `'a'` → `['', 'a']`, `'a/b'` → `['a', 'b']`, `'/x'` → `['', 'x']`;
  * anything with more than one `/` throws `unexpected key format: "<key>"`.
  */

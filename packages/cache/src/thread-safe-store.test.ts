@@ -413,3 +413,57 @@ describe('IndexedStore', () => {
     });
   });
 });
+
+describe('bad results from user functions (review)', () => {
+  it.each([
+    ['a number', () => [1]],
+    ['undefined', () => [undefined]],
+    ['an object', () => [{}]],
+  ])('rejects an index value that is %s with an IndexError and stores nothing', (_what, fn) => {
+    const store = new IndexedStore<Obj>({ indexers: { bad: fn as unknown as IndexFunc<Obj> } });
+    expect(() => store.add(obj('a', 'x'))).toThrow(IndexError);
+    expect(store.listKeys()).toEqual([]);
+    expect(store.listIndexFuncValues('bad')).toEqual([]);
+  });
+
+  it('rejects a non-string index value in replace and addIndexers, changing nothing', () => {
+    const store = new IndexedStore<Obj>({ indexers: { by_val: byValue } });
+    store.add(obj('a', 'x'));
+    const numeric = (() => [7]) as unknown as IndexFunc<Obj>;
+    expect(() => store.addIndexers({ numeric })).toThrow(IndexError);
+    expect(Object.keys(store.getIndexers())).toEqual(['by_val']);
+    const bad = new IndexedStore<Obj>({ indexers: { numeric } });
+    expect(() => bad.replace([obj('b', 'y')], '9')).toThrow(IndexError);
+    expect(bad.listKeys()).toEqual([]);
+    expect(bad.lastStoreSyncResourceVersion()).toBe('');
+  });
+
+  it.each([
+    ['undefined', undefined],
+    ['a number', 42],
+    ['null', null],
+  ])('rejects a key function returning %s with a KeyError and stores nothing', (_what, key) => {
+    const store = new IndexedStore<Obj>({ keyFunc: (() => key) as unknown as (o: Obj) => string });
+    expect(() => store.add(obj('a'))).toThrow(KeyError);
+    expect(store.size).toBe(0);
+  });
+});
+
+describe('per-write cost (review)', () => {
+  it.each([
+    ['add of a new key', 1, (s: IndexedStore<Obj>) => s.add(obj('new', 'v'))],
+    ['update', 2, (s: IndexedStore<Obj>) => s.update(obj('o500', 'changed'))],
+    ['delete', 1, (s: IndexedStore<Obj>) => s.delete(obj('o500'))],
+    ['deleteByKey', 1, (s: IndexedStore<Obj>) => s.deleteByKey('o7')],
+  ])('indexes only the written object on %s, however large the store', (_op, calls, write) => {
+    const fn = jest.fn(byValue);
+    const store = new IndexedStore<Obj>({ indexers: { by_val: fn } });
+    store.replace(
+      Array.from({ length: 1000 }, (_, i) => obj(`o${i}`, `v${i % 10}`)),
+      '1',
+    );
+    fn.mockClear();
+    write(store);
+    expect(fn).toHaveBeenCalledTimes(calls);
+  });
+});

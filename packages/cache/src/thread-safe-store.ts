@@ -6,7 +6,7 @@
  * from its lock we get from computing everything that can fail before mutating anything.
  */
 import { deepFreeze } from './freeze.js';
-import { deletionHandlingMetaNamespaceKeyFunc, KeyError, type KeyFunc } from './keys.js';
+import { deletionHandlingMetaNamespaceKeyFunc, type KeyFunc, keyOf } from './keys.js';
 import type { Indexer, Indexers, IndexFunc } from './store.js';
 
 /** Options of {@link IndexedStore}. */
@@ -264,12 +264,7 @@ export class IndexedStore<T> implements Indexer<T> {
 
   /** The store key of `obj`; a throwing key function becomes a {@link KeyError}. */
   keyOf(obj: T): string {
-    try {
-      return this.#keyFunc(obj);
-    } catch (err) {
-      if (err instanceof KeyError) throw err;
-      throw new KeyError(`couldn't create key for object: ${messageOf(err)}`, obj, { cause: err });
-    }
+    return keyOf(this.#keyFunc, obj);
   }
 
   #upsert(key: string, obj: T): void {
@@ -322,6 +317,11 @@ export class IndexedStore<T> implements Indexer<T> {
     }
     if (!Array.isArray(values)) {
       throw new IndexError(`index function ${entry.name} did not return an array`, entry.name, key);
+    }
+    for (let i = 0; i < values.length; i++) {
+      if (typeof values[i] !== 'string') {
+        throw new IndexError(`index function ${entry.name} returned a non-string value`, entry.name, key);
+      }
     }
     return values;
   }

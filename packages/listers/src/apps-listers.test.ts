@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { IndexedStore, metaNamespaceIndexFunc, NAMESPACE_INDEX } from '@kubecache/cache';
 import type {
   V1DaemonSet,
   V1Deployment,
@@ -10,12 +9,7 @@ import type {
 } from '@kubernetes/client-node';
 import { DaemonSetLister, DeploymentLister, ReplicaSetLister, StatefulSetLister } from './apps-listers.js';
 import { NoMatchError } from './pod-selection.js';
-
-function store<T extends { metadata?: { namespace?: string } }>(items: T[]): IndexedStore<T> {
-  const s = new IndexedStore<T>({ indexers: { [NAMESPACE_INDEX]: metaNamespaceIndexFunc } });
-  s.replace(items, '1');
-  return s;
-}
+import { indexedStoreOf } from './testing/stores.js';
 
 const template = (labels: Record<string, string>) => ({
   metadata: { labels },
@@ -71,7 +65,9 @@ describe('ReplicaSetLister', () => {
   const rsBroken = replicaSet('broken', { app: 'web' }, undefined, {
     matchExpressions: [{ key: 'app', operator: 'Bogus', values: ['web'] }],
   });
-  const lister = new ReplicaSetLister({ indexer: store([rsCurrent, rsOld, rsOrphan, rsForeign, rsDb, rsBroken]) });
+  const lister = new ReplicaSetLister({
+    indexer: indexedStoreOf([rsCurrent, rsOld, rsOrphan, rsForeign, rsDb, rsBroken]),
+  });
 
   it('finds the ReplicaSets a Deployment owns by selector and controller reference', () => {
     expect(
@@ -104,7 +100,7 @@ describe('ReplicaSetLister', () => {
 
 describe('DeploymentLister.getDeploymentsForReplicaSet', () => {
   const lister = new DeploymentLister({
-    indexer: store([
+    indexer: indexedStoreOf([
       deployment('web', 'dep-web', { matchLabels: { app: 'web' } }),
       deployment('web-all', 'dep-all', { matchExpressions: [{ key: 'app', operator: 'Exists' }] }),
       deployment('empty', 'dep-empty', {}),
@@ -136,7 +132,9 @@ describe('StatefulSetLister and DaemonSetLister', () => {
   });
 
   it('finds the StatefulSets selecting a pod', () => {
-    const lister = new StatefulSetLister({ indexer: store([ss('kafka', { app: 'kafka' }), ss('zk', { app: 'zk' })]) });
+    const lister = new StatefulSetLister({
+      indexer: indexedStoreOf([ss('kafka', { app: 'kafka' }), ss('zk', { app: 'zk' })]),
+    });
     expect(lister.getPodStatefulSets(pod('kafka-0', { app: 'kafka' })).map((s) => s.metadata?.name)).toEqual(['kafka']);
     expect(() => lister.getPodStatefulSets(pod('x', { app: 'redis' }))).toThrow(
       'could not find StatefulSet for pod x in namespace prod with labels: map[app:redis]',
@@ -145,7 +143,7 @@ describe('StatefulSetLister and DaemonSetLister', () => {
 
   it('finds the DaemonSets selecting a pod, set-based selectors included', () => {
     const lister = new DaemonSetLister({
-      indexer: store([
+      indexer: indexedStoreOf([
         ds('fluentd', { matchExpressions: [{ key: 'name', operator: 'In', values: ['fluentd', 'fluent-bit'] }] }),
         ds('node-exporter', { matchLabels: { name: 'node-exporter' } }),
       ]),

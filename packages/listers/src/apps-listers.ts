@@ -10,48 +10,45 @@ import type {
   V1ReplicaSet,
   V1StatefulSet,
 } from '@kubernetes/client-node';
-import type { TypedListerOptions } from './core-listers.js';
-import { GenericLister } from './lister.js';
-import { controllerSelector, hasLabels, isControlledBy, noLabels, notFoundFor, selecting } from './pod-selection.js';
+import type { GenericLister } from './lister.js';
+import { controllerSelector, findSelecting, isControlledBy, specSelectorSearch } from './pod-selection.js';
+import { namespacedLister } from './typed-lister.js';
 
 const GROUP = 'apps';
 
-/** Deployments (`apps/v1/deployments`), with the deployments selecting a ReplicaSet. */
-export class DeploymentLister extends GenericLister<V1Deployment> {
-  constructor(options: TypedListerOptions<V1Deployment>) {
-    super({ ...options, group: GROUP, resource: 'deployments' });
-  }
+// What each expansion searches, worded as client-go's messages are.
+const DEPLOYMENTS_OF_RS = specSelectorSearch<V1Deployment>('Deployment', 'deployments set', 'deployments', {
+  targetKind: 'ReplicaSet',
+});
+// GetPodReplicaSets and GetPodStatefulSets skip candidates of another namespace; the others do not.
+const REPLICA_SETS_OF_POD = specSelectorSearch<V1ReplicaSet>('ReplicaSet', 'ReplicaSet', 'ReplicaSets', {
+  sameNamespaceOnly: true,
+});
+const STATEFUL_SETS_OF_POD = specSelectorSearch<V1StatefulSet>('StatefulSet', 'StatefulSet', 'StatefulSets', {
+  sameNamespaceOnly: true,
+});
+const DAEMON_SETS_OF_POD = specSelectorSearch<V1DaemonSet>('DaemonSet', 'daemon set', 'daemon sets');
 
+/** Deployments (`apps/v1/deployments`), with the deployments selecting a ReplicaSet. */
+export class DeploymentLister extends namespacedLister<V1Deployment>(GROUP, 'deployment') {
   /**
    * The Deployments of the ReplicaSet's namespace whose selector matches its labels (a nil, empty or
    * invalid selector matches nothing). Throws {@link NoMatchError} when the ReplicaSet has no labels or
    * nothing matches.
    */
   getDeploymentsForReplicaSet(rs: V1ReplicaSet): V1Deployment[] {
-    if (!hasLabels(rs)) throw noLabels('deployments', 'Deployment', rs, 'ReplicaSet');
-    const inNamespace = this.namespace(rs.metadata?.namespace ?? '').list();
-    const found = selecting(inNamespace, rs, (d) => controllerSelector(d.spec?.selector));
-    if (found.length === 0) throw notFoundFor('deployments set', 'Deployment', rs, 'ReplicaSet');
-    return found;
+    return findSelecting(this, rs, DEPLOYMENTS_OF_RS);
   }
 }
 
 /** ReplicaSets (`apps/v1/replicasets`), with the sets selecting a pod and the sets a Deployment owns. */
-export class ReplicaSetLister extends GenericLister<V1ReplicaSet> {
-  constructor(options: TypedListerOptions<V1ReplicaSet>) {
-    super({ ...options, group: GROUP, resource: 'replicasets' });
-  }
-
+export class ReplicaSetLister extends namespacedLister<V1ReplicaSet>(GROUP, 'replicaset') {
   /**
    * The ReplicaSets of the pod's namespace whose selector matches its labels; only the one in the pod's
    * controller reference manages it. Throws {@link NoMatchError} when the pod has no labels or none matches.
    */
   getPodReplicaSets(pod: V1Pod): V1ReplicaSet[] {
-    if (!hasLabels(pod)) throw noLabels('ReplicaSets', 'ReplicaSet', pod);
-    const inNamespace = this.namespace(pod.metadata?.namespace ?? '').list();
-    const found = selecting(inNamespace, pod, (rs) => controllerSelector(rs.spec?.selector));
-    if (found.length === 0) throw notFoundFor('ReplicaSet', 'ReplicaSet', pod);
-    return found;
+    return findSelecting(this, pod, REPLICA_SETS_OF_POD);
   }
 
   /**
@@ -68,46 +65,28 @@ export class ReplicaSetLister extends GenericLister<V1ReplicaSet> {
 }
 
 /** StatefulSets (`apps/v1/statefulsets`), with the sets selecting a pod. */
-export class StatefulSetLister extends GenericLister<V1StatefulSet> {
-  constructor(options: TypedListerOptions<V1StatefulSet>) {
-    super({ ...options, group: GROUP, resource: 'statefulsets' });
-  }
-
+export class StatefulSetLister extends namespacedLister<V1StatefulSet>(GROUP, 'statefulset') {
   /**
    * The StatefulSets of the pod's namespace whose selector matches its labels. Throws {@link NoMatchError}
    * when the pod has no labels or none matches.
    */
   getPodStatefulSets(pod: V1Pod): V1StatefulSet[] {
-    if (!hasLabels(pod)) throw noLabels('StatefulSets', 'StatefulSet', pod);
-    const inNamespace = this.namespace(pod.metadata?.namespace ?? '').list();
-    const found = selecting(inNamespace, pod, (ss) => controllerSelector(ss.spec?.selector));
-    if (found.length === 0) throw notFoundFor('StatefulSet', 'StatefulSet', pod);
-    return found;
+    return findSelecting(this, pod, STATEFUL_SETS_OF_POD);
   }
 }
 
 /** DaemonSets (`apps/v1/daemonsets`), with the sets selecting a pod. */
-export class DaemonSetLister extends GenericLister<V1DaemonSet> {
-  constructor(options: TypedListerOptions<V1DaemonSet>) {
-    super({ ...options, group: GROUP, resource: 'daemonsets' });
-  }
-
+export class DaemonSetLister extends namespacedLister<V1DaemonSet>(GROUP, 'daemonset') {
   /**
    * The DaemonSets of the pod's namespace whose selector matches its labels. Throws {@link NoMatchError}
    * when the pod has no labels or none matches.
    */
   getPodDaemonSets(pod: V1Pod): V1DaemonSet[] {
-    if (!hasLabels(pod)) throw noLabels('daemon sets', 'DaemonSet', pod);
-    const inNamespace = this.namespace(pod.metadata?.namespace ?? '').list();
-    const found = selecting(inNamespace, pod, (ds) => controllerSelector(ds.spec?.selector));
-    if (found.length === 0) throw notFoundFor('daemon set', 'DaemonSet', pod);
-    return found;
+    return findSelecting(this, pod, DAEMON_SETS_OF_POD);
   }
 }
 
 /** ControllerRevisions (`apps/v1/controllerrevisions`). */
-export class ControllerRevisionLister extends GenericLister<V1ControllerRevision> {
-  constructor(options: TypedListerOptions<V1ControllerRevision>) {
-    super({ ...options, group: GROUP, resource: 'controllerrevisions' });
-  }
-}
+export const ControllerRevisionLister = namespacedLister<V1ControllerRevision>(GROUP, 'controllerrevision');
+/** A lister of ControllerRevisions. */
+export type ControllerRevisionLister = GenericLister<V1ControllerRevision>;

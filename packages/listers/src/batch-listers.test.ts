@@ -38,6 +38,6 @@ describe('CronJobLister', () => {
     store.add({ metadata: { name: 'nightly', namespace: 'ci' }, spec: { schedule: '0 3 * * *', jobTemplate: {} } });
     const lister = new CronJobLister({ indexer: store });
     expect(lister.namespace('ci').get('nightly').spec?.schedule).toBe('0 3 * * *');
-    expect(() => lister.namespace('ci').get('hourly')).toThrow('cronjobs.batch "hourly" not found');
+    expect(() => lister.namespace('ci').get('hourly')).toThrow('cronjob.batch "hourly" not found');
   });
 });

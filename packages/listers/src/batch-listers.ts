@@ -1,33 +1,30 @@
-/** Typed listers of the `batch/v1` kinds, with the Jobs selecting a pod. */
+/** Typed listers of the `batch/v1` kinds, with client-go's expansion: the Jobs selecting a pod. */
 import type { V1CronJob, V1Job, V1Pod } from '@kubernetes/client-node';
-import type { TypedListerOptions } from './core-listers.js';
-import { GenericLister } from './lister.js';
-import { controllerSelector, hasLabels, noLabels, notFoundFor, selecting } from './pod-selection.js';
+import type { GenericLister } from './lister.js';
+import { findSelecting, objectSelector, specSelectorSearch } from './pod-selection.js';
+import { namespacedLister } from './typed-lister.js';
 
 const GROUP = 'batch';
 
-/** Jobs (`batch/v1/jobs`), with the jobs selecting a pod. */
-export class JobLister extends GenericLister<V1Job> {
-  constructor(options: TypedListerOptions<V1Job>) {
-    super({ ...options, group: GROUP, resource: 'jobs' });
-  }
+// GetPodJobs reads the selector without an Empty() guard: an empty one selects every labelled pod.
+const JOBS_OF_POD = specSelectorSearch<V1Job>('Job', 'jobs', 'jobs', {
+  selectorOf: (job) => objectSelector(job.spec?.selector),
+});
 
+/** Jobs (`batch/v1/jobs`), with the jobs selecting a pod. */
+export class JobLister extends namespacedLister<V1Job>(GROUP, 'job') {
   /**
-   * The Jobs of the pod's namespace whose selector matches its labels. Throws {@link NoMatchError} when the
-   * pod has no labels or none matches.
+   * The Jobs of the pod's namespace whose selector matches its labels. As in client-go, a Job with an empty
+   * selector matches every labelled pod (there is no `Empty()` guard here, unlike the apps expansions); a
+   * nil or invalid selector matches nothing. Throws {@link NoMatchError} when the pod has no labels or none
+   * matches.
    */
   getPodJobs(pod: V1Pod): V1Job[] {
-    if (!hasLabels(pod)) throw noLabels('jobs', 'Job', pod);
-    const inNamespace = this.namespace(pod.metadata?.namespace ?? '').list();
-    const found = selecting(inNamespace, pod, (job) => controllerSelector(job.spec?.selector));
-    if (found.length === 0) throw notFoundFor('jobs', 'Job', pod);
-    return found;
+    return findSelecting(this, pod, JOBS_OF_POD);
   }
 }
 
 /** CronJobs (`batch/v1/cronjobs`). */
-export class CronJobLister extends GenericLister<V1CronJob> {
-  constructor(options: TypedListerOptions<V1CronJob>) {
-    super({ ...options, group: GROUP, resource: 'cronjobs' });
-  }
-}
+export const CronJobLister = namespacedLister<V1CronJob>(GROUP, 'cronjob');
+/** A lister of CronJobs. */
+export type CronJobLister = GenericLister<V1CronJob>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { IndexedStore, metaNamespaceIndexFunc, NAMESPACE_INDEX, StatusError } from '@kubecache/cache';
+import { StatusError } from '@kubecache/cache';
 import type { V1Namespace, V1Node, V1Pod, V1ReplicationController, V1Service } from '@kubernetes/client-node';
 import {
   NamespaceObjectLister,
@@ -9,12 +9,7 @@ import {
   ServiceLister,
 } from './core-listers.js';
 import { NoMatchError } from './pod-selection.js';
-
-function store<T extends { metadata?: { namespace?: string } }>(items: T[]): IndexedStore<T> {
-  const s = new IndexedStore<T>({ indexers: { [NAMESPACE_INDEX]: metaNamespaceIndexFunc } });
-  s.replace(items, '1');
-  return s;
-}
+import { indexedStoreOf } from './testing/stores.js';
 
 function pod(name: string, namespace: string, labels?: Record<string, string>): V1Pod {
   return {
@@ -36,7 +31,7 @@ function service(name: string, namespace: string, selector?: Record<string, stri
 }
 
 describe('ServiceLister.getPodServices', () => {
-  const services = store([
+  const services = indexedStoreOf([
     service('web', 'prod', { app: 'web' }),
     service('web-canary', 'prod', { app: 'web', track: 'canary' }),
     service('db', 'prod', { app: 'db' }),
@@ -66,7 +61,7 @@ describe('ReplicationControllerLister.getPodControllers', () => {
     spec: { replicas: 2, ...(selector ? { selector } : {}) },
   });
   const lister = new ReplicationControllerLister({
-    indexer: store([rc('frontend', { app: 'frontend' }), rc('empty', {}), rc('nil')]),
+    indexer: indexedStoreOf([rc('frontend', { app: 'frontend' }), rc('empty', {}), rc('nil')]),
   });
 
   it('finds the controllers selecting the pod and skips empty selectors', () => {
@@ -90,7 +85,7 @@ describe('NodeLister', () => {
     status: { conditions: conditions.map(([type, status]) => ({ type, status })) },
   });
   const nodes = new NodeLister({
-    indexer: store([
+    indexer: indexedStoreOf([
       node(
         'ready',
         [
@@ -140,7 +135,7 @@ describe('NodeLister', () => {
 
   it('gets a node by name and has no namespace view', () => {
     expect(nodes.get('ready').metadata?.name).toBe('ready');
-    expect(() => nodes.get('gone')).toThrow('nodes "gone" not found');
+    expect(() => nodes.get('gone')).toThrow('node "gone" not found');
     expect((nodes as unknown as { namespace?: unknown }).namespace).toBeUndefined();
   });
 
@@ -153,24 +148,18 @@ describe('NodeLister', () => {
 describe('typed listers', () => {
   it('PodLister lists and gets pods per namespace with a 404 naming pods', () => {
     const p = pod('web-0', 'prod', { app: 'web' });
-    const pods = new PodLister({ indexer: store([p, pod('db-0', 'prod', { app: 'db' })]) });
+    const pods = new PodLister({ indexer: indexedStoreOf([p, pod('db-0', 'prod', { app: 'db' })]) });
     expect(pods.namespace('prod').list('app=web')).toHaveLength(1);
     expect(pods.namespace('prod').get('web-0').metadata?.uid).toBe('uid-web-0');
-    let caught: unknown;
-    try {
-      pods.namespace('prod').get('web-9');
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(StatusError);
-    expect((caught as StatusError).message).toBe('pods "web-9" not found');
+    expect(() => pods.namespace('prod').get('web-9')).toThrow(StatusError);
+    expect(() => pods.namespace('prod').get('web-9')).toThrow('pod "web-9" not found');
   });
 
   it('NamespaceObjectLister is cluster-scoped', () => {
     const ns: V1Namespace = { metadata: { name: 'prod', labels: { env: 'prod' } }, status: { phase: 'Active' } };
-    const lister = new NamespaceObjectLister({ indexer: store([ns]) });
+    const lister = new NamespaceObjectLister({ indexer: indexedStoreOf([ns]) });
     expect(lister.list('env=prod')).toHaveLength(1);
     expect(lister.get('prod')).toBe(lister.list()[0]);
-    expect(() => lister.get('dev')).toThrow('namespaces "dev" not found');
+    expect(() => lister.get('dev')).toThrow('namespace "dev" not found');
   });
 });

@@ -8,9 +8,8 @@ export {
   StatefulSetLister,
 } from './apps-listers.js';
 export { CronJobLister, JobLister } from './batch-listers.js';
-export type { NodePredicate, TypedListerOptions } from './core-listers.js';
+export type { NodePredicate } from './core-listers.js';
 export {
-  ClusterScopedLister,
   ConfigMapLister,
   EndpointsLister,
   EventLister,
@@ -29,3 +28,5 @@ export type { ClusterLister, ListedObject, Lister, ListerOptions, NamespaceListe
 export { GenericLister, listAll, listAllByNamespace } from './lister.js';
 export type { SelectedObject } from './pod-selection.js';
 export { isControlledBy, NoMatchError } from './pod-selection.js';
+export type { TypedListerClass, TypedListerOptions } from './typed-lister.js';
+export { ClusterScopedLister, clusterLister, namespacedLister } from './typed-lister.js';

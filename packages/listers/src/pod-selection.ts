@@ -43,10 +43,19 @@ export function hasLabels(obj: SelectedObject): boolean {
  * controller with a nil, empty or broken selector must match nothing, not everything.
  */
 export function controllerSelector(obj: LabelSelectorObject | null | undefined): LabelSelector | undefined {
+  const sel = objectSelector(obj);
+  return sel === undefined || sel.empty() ? undefined : sel;
+}
+
+/**
+ * The selector of a `LabelSelector` object as `LabelSelectorAsSelector` gives it, or `undefined` when it is
+ * nil or invalid. Unlike {@link controllerSelector}, an empty selector selects everything (what client-go's
+ * `GetPodJobs` does: it has no `Empty()` guard).
+ */
+export function objectSelector(obj: LabelSelectorObject | null | undefined): LabelSelector | undefined {
   if (obj === undefined || obj === null) return undefined;
   try {
-    const sel = labelSelectorFromObject(obj);
-    return sel.empty() ? undefined : sel;
+    return labelSelectorFromObject(obj);
   } catch (err) {
     if (err instanceof SelectorError) return undefined;
     throw err;
@@ -106,4 +115,70 @@ export function isControlledBy(
   if (uid === undefined || uid === '') return false;
   const ref = obj.metadata?.ownerReferences?.find((r) => r.controller === true);
   return ref !== undefined && ref.uid === uid;
+}
+
+/** What a lister offers a selector search: the objects of one namespace (all of them for `''`). */
+export interface NamespacedSource<C> {
+  namespace(ns: string): { list(): C[] };
+}
+
+/** How an expansion searches for the objects selecting a target, and how it words a miss. */
+export interface SelectorSearch<C> {
+  /** What was searched for, as {@link NoMatchError.kind}, e.g. `'ReplicaSet'`. */
+  kind: string;
+  /** The noun of "could not find <noun> for pod …", e.g. `'ReplicaSet'`. */
+  notFound: string;
+  /** The noun of "no <noun> found for pod … because it has no labels"; omit to skip the label check. */
+  noLabels?: string;
+  /** The target's kind in messages. Default `'pod'`. */
+  targetKind?: string;
+  /**
+   * Drop candidates whose namespace differs from the target's. Matters only for a target without a
+   * namespace, whose namespace lister lists every namespace. Default `false`.
+   */
+  sameNamespaceOnly?: boolean;
+  /** The candidate's selector; `undefined` means it selects nothing. */
+  selectorOf(candidate: C): LabelSelector | undefined;
+}
+
+function namespaceOf(obj: unknown): string {
+  const ns = (obj as SelectedObject | null)?.metadata?.namespace;
+  return typeof ns === 'string' ? ns : '';
+}
+
+/**
+ * The objects of the target's namespace whose selector matches its labels (the shape every client-go
+ * `Get<Pod><Owners>` expansion shares). Throws {@link NoMatchError} when the target has no labels (if
+ * `search.noLabels` is set) or when nothing matches.
+ */
+export function findSelecting<C>(source: NamespacedSource<C>, target: SelectedObject, search: SelectorSearch<C>): C[] {
+  const targetKind = search.targetKind ?? 'pod';
+  if (search.noLabels !== undefined && !hasLabels(target)) {
+    throw noLabels(search.noLabels, search.kind, target, targetKind);
+  }
+  const ns = target.metadata?.namespace ?? '';
+  let candidates = source.namespace(ns).list();
+  if (search.sameNamespaceOnly === true && ns === '') candidates = candidates.filter((c) => namespaceOf(c) === ns);
+  const found = selecting(candidates, target, search.selectorOf);
+  if (found.length === 0) throw notFoundFor(search.notFound, search.kind, target, targetKind);
+  return found;
+}
+
+/** An object whose `spec.selector` is a `LabelSelector` (the apps and batch workloads). */
+export interface WithSpecSelector {
+  spec?: { selector?: LabelSelectorObject | null };
+}
+
+/**
+ * A {@link SelectorSearch} over workloads' `spec.selector`, worded `could not find <notFound> for …` and
+ * `no <noLabels> found for …`. The selector is read with {@link controllerSelector} (nil, empty or invalid
+ * matches nothing) unless `options.selectorOf` says otherwise.
+ */
+export function specSelectorSearch<C extends WithSpecSelector>(
+  kind: string,
+  notFound: string,
+  noLabels: string,
+  options: Partial<SelectorSearch<C>> = {},
+): SelectorSearch<C> {
+  return { kind, notFound, noLabels, selectorOf: (c) => controllerSelector(c.spec?.selector), ...options };
 }

@@ -125,6 +125,7 @@ describe('supportedFields', () => {
       'status.phase',
       'status.podIP',
       'status.nominatedNodeName',
+      'status.podIPs',
     ]);
   });
 });

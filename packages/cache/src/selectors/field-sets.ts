@@ -58,7 +58,14 @@ const EVENT_FIELDS: Record<string, FieldReader> = {
 };
 
 const CUSTOM: Readonly<Record<string, KindFields>> = {
-  Pod: { namespaced: true, custom: true, fields: POD_FIELDS, aliases: { 'spec.host': 'spec.nodeName' } },
+  Pod: {
+    namespaced: true,
+    custom: true,
+    fields: POD_FIELDS,
+    aliases: { 'spec.host': 'spec.nodeName' },
+    // Accepted by the core/v1 conversion but absent from the pod's field set, so it matches as ''.
+    extra: ['status.podIPs'],
+  },
   Node: { namespaced: false, custom: true, fields: { 'spec.unschedulable': (o) => bool(o.spec?.unschedulable) } },
   Namespace: {
     namespaced: false,

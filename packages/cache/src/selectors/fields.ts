@@ -125,7 +125,9 @@ export function unescapeFieldValue(s: string): string {
     if (c === '\\') {
       const next = s[i + 1];
       if (next === undefined) throw escapeError('\\', i);
-      if (next !== '\\' && next !== ',' && next !== '=') throw escapeError(`\\${next}`, i);
+      // Go reports the whole escaped rune, so take a full code point (a surrogate pair stays together).
+      if (next !== '\\' && next !== ',' && next !== '=')
+        throw escapeError(`\\${String.fromCodePoint(s.codePointAt(i + 1)!)}`, i);
       out += next;
       i++;
     } else if (c === ',' || c === '=') {

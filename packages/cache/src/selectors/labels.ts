@@ -166,7 +166,9 @@ export function labelSelectorFromObject(obj: LabelSelectorObject | null | undefi
         token: String(expr.operator),
       });
     }
-    reqs.push(newLabelRequirement(expr.key, op, expr.values === undefined ? undefined : [...expr.values]));
+    // Go copies the values with append([]string(nil), …): an empty list stays nil, and prints as one.
+    const values = expr.values === undefined || expr.values.length === 0 ? undefined : [...expr.values];
+    reqs.push(newLabelRequirement(expr.key, op, values));
   }
   return labelSelectorFromRequirements(reqs);
 }
@@ -263,8 +265,7 @@ class LabelParser {
     const t = this.#tokens[this.#pos]!;
     if (t.kind !== 'End') this.#pos++;
     const op = OPERATOR_TOKENS.get(t.kind);
-    // apimachinery's wording, unbalanced quote included.
-    if (op === undefined) this.#wrapFail(`found '${t.literal}', expected: '=', '!=', '==', 'in', notin'`, t);
+    if (op === undefined) this.#wrapFail(`found '${t.literal}', expected: ${BINARY_OPERATORS}`, t);
     return op;
   }
 
@@ -331,6 +332,9 @@ const OPERATOR_TOKENS: ReadonlyMap<LabelTokenKind, LabelOperator> = new Map<Labe
   ['GreaterThan', 'gt'],
   ['LessThan', 'lt'],
 ]);
+
+/** apimachinery's `binaryOperators`, joined as its "expected:" message lists them. */
+const BINARY_OPERATORS = 'in, notin, =, ==, !=, gt, lt';
 
 function asValue(t: LabelToken): LabelToken {
   return t.kind === 'In' || t.kind === 'NotIn' ? { ...t, kind: 'Identifier' } : t;

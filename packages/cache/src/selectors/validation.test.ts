@@ -26,17 +26,17 @@ describe('isQualifiedName', () => {
 
   it.each([
     ['', 'name part must be non-empty'],
-    ['a/b/c', 'a qualified name must consist of'],
+    ['a/b/c', 'a valid label key must consist of'],
     ['nospecialchars%^=@', 'name part must consist of'],
     ['cantendwithadash-', 'name part must consist of'],
     ['-cantstartwithadash-', 'name part must consist of'],
-    ['only/one/slash', 'a qualified name'],
+    ['only/one/slash', 'a valid label key'],
     ['Example.com/abc', 'prefix part a lowercase RFC 1123 subdomain'],
     ['example_com/abc', 'prefix part a lowercase RFC 1123 subdomain'],
     ['example.com/', 'name part must be non-empty'],
     ['/simple', 'prefix part must be non-empty'],
-    ['a'.repeat(64), 'name part must be no more than 63 characters'],
-    [`${'a'.repeat(254)}/abc`, 'prefix part must be no more than 253 characters'],
+    ['a'.repeat(64), 'name part must be no more than 63 bytes'],
+    [`${'a'.repeat(254)}/abc`, 'prefix part must be no more than 253 bytes'],
   ])('rejects %j', (name, text) => {
     const errs = isQualifiedName(name);
     expect(errs.length).toBeGreaterThan(0);
@@ -59,7 +59,7 @@ describe('isValidLabelValue', () => {
     ['-starts-with-dash', 'a valid label must be'],
     ['ends-with-dash-', 'a valid label must be'],
     ['.starts.with.dot', 'a valid label must be'],
-    ['a'.repeat(64), 'must be no more than 63 characters'],
+    ['a'.repeat(64), 'must be no more than 63 bytes'],
   ])('rejects %j', (v, text) => {
     expect(isValidLabelValue(v).join('; ')).toContain(text);
   });
