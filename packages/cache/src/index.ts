@@ -132,7 +132,7 @@ export type { ResourceVersionMode, WatchEnd, WatchSessionOptions } from './watch
 export { WatchSession } from './watch-session.js';
 
 // --- storage and cacher (issue 6)
-export type { CacheWatcherOptions } from './cacher/cache-watcher.js';
+export type { CacheWatcherOptions, StopOptions } from './cacher/cache-watcher.js';
 export { CacheWatcher, nextBookmarkTime } from './cacher/cache-watcher.js';
 export type {
   CacheFiller,

@@ -8,6 +8,7 @@
  * dispatch time budget, as the apiserver does with a client that does not read).
  */
 import { Observable, type Subscriber } from 'rxjs';
+import type { Clock, TimerHandle } from '../clock.js';
 import type { KubeObject } from '../object.js';
 import { hasPathPrefix } from '../storage/keys.js';
 import { matchesAttrs, type ObjectAttrs, type SelectionPredicate } from '../storage/predicate.js';
@@ -36,10 +37,24 @@ export interface CacheWatcherOptions<T extends KubeObject> {
   closeAfterInterval?: boolean;
   /** Whether bookmarks may be sent. Default false. */
   allowBookmarks?: boolean;
-  /** Clock time the client's watch ends, in ms (bookmarks go out 2 s before). Default: none. */
+  /**
+   * Clock time the client's watch ends, in ms: bookmarks go out 2 s before it, and at it the watcher
+   * stops gracefully (needs `clock`). Default: none.
+   */
   deadline?: number | undefined;
+  /** Sets the deadline timer. Required with `deadline`. */
+  clock?: Clock | undefined;
   /** Called once when the watcher stops, for whatever reason. */
   onStop?: (watcher: CacheWatcher<T>) => void;
+}
+
+/** How {@link CacheWatcher.stop} ends a watcher. */
+export interface StopOptions {
+  /**
+   * Let the consumer still read what the watcher holds (the rest of its interval, the end bookmark and the
+   * buffered live events) before it completes. Default false: everything pending is dropped.
+   */
+  graceful?: boolean;
 }
 
 /** A watcher fed by the Cacher's dispatcher. */
@@ -57,6 +72,7 @@ export class CacheWatcher<T extends KubeObject> implements AsyncIterable<CacheWa
   #draining = false;
   #pull: ((r: IteratorResult<CacheWatchEvent<T>>) => void) | undefined;
   #space: (() => void)[] = [];
+  #deadlineTimer: TimerHandle | undefined;
 
   constructor(options: CacheWatcherOptions<T>) {
     this.#o = options;
@@ -64,11 +80,20 @@ export class CacheWatcher<T extends KubeObject> implements AsyncIterable<CacheWa
     this.#lastRV = options.startResourceVersion;
     this.allowBookmarks = options.allowBookmarks ?? false;
     this.deadline = options.deadline;
+    const { clock, deadline } = options;
+    if (clock && deadline !== undefined) {
+      this.#deadlineTimer = clock.setTimeout(() => this.stop({ graceful: true }), deadline - clock.now());
+    }
   }
 
-  /** Whether the watcher has stopped. */
+  /** Whether the watcher has stopped taking events (a graceful stop may still be draining). */
   get stopped(): boolean {
     return this.#closed;
+  }
+
+  /** Whether the initial-events-end bookmark is still to be read (a cut-off then drains gracefully). */
+  get awaitingEndBookmark(): boolean {
+    return this.#initial && this.#o.afterInterval?.type === 'BOOKMARK';
   }
 
   /** Buffered live events. */
@@ -106,17 +131,27 @@ export class CacheWatcher<T extends KubeObject> implements AsyncIterable<CacheWa
     return new Promise((resolve) => this.#space.push(resolve));
   }
 
-  /** Stops the watcher: pending events are dropped, consumers complete. Idempotent. */
-  stop(): void {
+  /**
+   * Stops the watcher: it takes no more events and its timers are released. Pending events are dropped,
+   * or with `graceful` still delivered; consumers complete after the last one. Idempotent.
+   */
+  stop(options: StopOptions = {}): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#ring.fill(undefined);
-    this.#size = 0;
+    if (this.#deadlineTimer !== undefined) this.#o.clock?.clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = undefined;
+    if (!options.graceful) this.#discard();
     this.#wakeSpace();
     this.#o.onStop?.(this);
     this.#pull?.({ value: undefined, done: true });
     this.#pull = undefined;
-    if (!this.#draining) this.#subscriber?.complete();
+    this.#drainPush();
+  }
+
+  #discard(): void {
+    this.#ring.fill(undefined);
+    this.#size = 0;
+    this.#initial = false;
   }
 
   /** The events as an Observable (one subscriber); unsubscribing stops the watcher. */
@@ -181,7 +216,7 @@ export class CacheWatcher<T extends KubeObject> implements AsyncIterable<CacheWa
       const event = this.#takeInitial();
       if (event) return event;
     }
-    if (this.#size === 0 || this.#closed) return undefined;
+    if (this.#size === 0) return undefined;
     const event = this.#ring[this.#head];
     this.#ring[this.#head] = undefined;
     this.#head = (this.#head + 1) % this.#ring.length;
@@ -198,6 +233,7 @@ export class CacheWatcher<T extends KubeObject> implements AsyncIterable<CacheWa
       }
     } catch {
       // The interval was invalidated (relist or overflow): close; the client re-watches and gets a 410.
+      this.#discard();
       this.stop();
       return undefined;
     }

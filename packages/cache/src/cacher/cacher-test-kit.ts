@@ -2,12 +2,16 @@
  * Shared fixtures for the Cacher tests: a MemoryStorage of small pods, a Cacher over it on a fake clock,
  * and helpers to write and to collect watch events.
  */
+import { expect } from '@jest/globals';
 import { FakeClock, flushMicrotasks } from '../clock.js';
+import type { ListOptions } from '../list-watch.js';
 import type { KubeObject } from '../object.js';
+import { StatusError } from '../status.js';
 import { MemoryStorage } from '../storage/memory-storage.js';
 import type { ObjectAttrs } from '../storage/predicate.js';
+import type { WatchEvent } from '../watch.js';
 import type { CacheWatcher } from './cache-watcher.js';
-import { Cacher, type CacherOptions } from './cacher.js';
+import { type CacheFiller, Cacher, type CacherOptions } from './cacher.js';
 import type { CacheWatchEvent } from './watch-cache-event.js';
 
 /** A small pod. */
@@ -67,4 +71,40 @@ export function summary(events: readonly CacheWatchEvent<TestPod>[]): string[] {
     const m = e.object.metadata;
     return e.type === 'BOOKMARK' ? `BOOKMARK@${m.resourceVersion}` : `${e.type} ${m.name}@${m.resourceVersion}`;
   });
+}
+
+/** Awaits a rejection with a StatusError. */
+export async function rejection(p: Promise<unknown>): Promise<StatusError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(StatusError);
+  return err as StatusError;
+}
+
+/** A filler whose list+watch ends when the test says so. */
+export function controlledFiller() {
+  const control = { runs: 0, end: (_err?: Error) => {} };
+  const filler: CacheFiller<TestPod> = (lw, store) => ({
+    async listAndWatch(signal: AbortSignal) {
+      control.runs++;
+      const list = await lw.list({ resourceVersion: '' } satisfies ListOptions);
+      store.replace(list.items, list.metadata.resourceVersion ?? '');
+      const sub = lw
+        .watch({ resourceVersion: list.metadata.resourceVersion ?? '' })
+        .subscribe((e: WatchEvent<TestPod>) => {
+          if (e.type === 'ADDED') store.add(e.object);
+          else if (e.type === 'MODIFIED') store.update(e.object);
+          else if (e.type === 'DELETED') store.delete(e.object);
+          else if (e.type === 'BOOKMARK') store.bookmark?.(e.object.metadata?.resourceVersion ?? '');
+        });
+      await new Promise<void>((resolve, reject) => {
+        control.end = (err) => (err ? reject(err) : resolve());
+        signal.addEventListener('abort', () => resolve());
+      });
+      sub.unsubscribe();
+    },
+  });
+  return { filler, control };
 }

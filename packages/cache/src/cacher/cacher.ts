@@ -4,20 +4,18 @@
  * when the resource-version rules allow and delegated to storage otherwise; watches replay an interval and
  * then receive events through the {@link Dispatcher}.
  */
-import type { Clock } from '../clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import { realClock } from '../clock.js';
-import { deepFreeze } from '../freeze.js';
 import type { ListerWatcher } from '../list-watch.js';
 import type { KubeObject } from '../object.js';
 import { Reflector } from '../reflector.js';
-import { internalError, StatusError } from '../status.js';
+import { internalError, type StatusError } from '../status.js';
 import { isTooLargeResourceVersion, StorageError } from '../storage/errors.js';
 import type { GetOptions, Storage, StorageList, StorageListOptions } from '../storage/interfaces.js';
 import { prepareKey } from '../storage/keys.js';
 import { type AttrsFunc, defaultAttrs, exactFieldMatch, predicateEmpty } from '../storage/predicate.js';
 import { parseResourceVersion } from '../storage/versioner.js';
 import type { ReflectorStore } from '../store.js';
-import { INITIAL_EVENTS_END_ANNOTATION } from '../watch.js';
 import { type CachedPage, defaultKeyFunc, listFromCache } from './cache-list.js';
 import { CacheWatcher } from './cache-watcher.js';
 import { Dispatcher, type DispatchStats } from './dispatcher.js';
@@ -25,9 +23,17 @@ import { Ready } from './ready.js';
 import { storageListerWatcher } from './storage-lister-watcher.js';
 import { TimeBudget } from './time-budget.js';
 import { WatchCache } from './watch-cache.js';
-import { type EventEncoder, errorEvent, jsonLineEncoder, objectEvent } from './watch-cache-event.js';
+import { type EventEncoder, jsonLineEncoder, objectEvent } from './watch-cache-event.js';
 import { upperBoundForWindow } from './watch-cache-history.js';
 import type { WatchCacheInterval } from './watch-cache-interval.js';
+import {
+  bookmarkObject,
+  EVENT_FRESH_DURATION,
+  errorWatcher,
+  shouldDelegateList,
+  suggestedBufferSize,
+  withSlash,
+} from './watch-support.js';
 
 /** The one indexed trigger of a resource (pods: `spec.nodeName`). */
 export interface CacherTrigger<T> {
@@ -75,6 +81,11 @@ export interface CacherOptions<T extends KubeObject> {
   filler?: CacheFiller<T>;
   /** Receives errors the cacher recovers from. Default: ignored. */
   onError?: (err: Error) => void;
+  /**
+   * Incoming events queued before dispatch stops waiting for slow watchers (they are cut off at once), in
+   * events. Default 100, as the apiserver's `incoming` channel.
+   */
+  incomingQueueCapacity?: number;
 }
 
 /** Options of {@link Cacher.watch}: storage list options plus the request's timeout. */
@@ -93,9 +104,11 @@ export interface ListKind {
 export interface CacherStats extends DispatchStats {
   /** Event and object serializations performed. */
   serializations: number;
+  /** Events and ticks waiting in the incoming queue. */
+  queued: number;
 }
 
-const MIN_WINDOW = 75_000;
+const MIN_WINDOW = EVENT_FRESH_DURATION;
 const WATCH_LIST_UNSUPPORTED =
   'a watch stream was requested by the client but the required storage feature RequestWatchProgress is disabled';
 
@@ -149,14 +162,16 @@ export class Cacher<T extends KubeObject = KubeObject> {
       keyPrefix: withSlash(options.resourcePrefix),
       triggerValue: options.trigger?.valueOf,
       bookmarkFrequency: options.bookmarkFrequency ?? 60_000,
-      newBookmark: (rv) => objectEvent('BOOKMARK', this.#bookmarkObject(rv, false), this.#encode),
+      newBookmark: (rv) => objectEvent('BOOKMARK', this.#bookmark(rv, false), this.#encode),
       ...(options.random && { random: options.random }),
+      ...(options.incomingQueueCapacity !== undefined && { queueCapacity: options.incomingQueueCapacity }),
     });
   }
 
   /** Serializations, dispatched events and terminated watchers so far. */
   get stats(): CacherStats {
-    return { ...this.#dispatcher.stats, serializations: this.#stats.serializations };
+    const dispatcher = this.#dispatcher;
+    return { ...dispatcher.stats, serializations: this.#stats.serializations, queued: dispatcher.queued };
   }
 
   /** Registered watchers. */
@@ -171,9 +186,13 @@ export class Cacher<T extends KubeObject = KubeObject> {
     this.#running = this.#startCaching();
   }
 
-  /** Stops for good: watchers are closed, requests get 429, the reflector ends. Resolves when it has. */
+  /**
+   * Stops for good: watchers are closed, requests get 429 (also those waiting for freshness), the
+   * reflector ends and every timer is released. Resolves when it has.
+   */
   async stop(): Promise<void> {
     this.ready.stop();
+    this.watchCache.cancelWaiters(this.ready.check() as StatusError);
     this.#stop.abort();
     this.#dispatcher.stop();
     this.#dispatcher.terminateAll();
@@ -247,7 +266,7 @@ export class Cacher<T extends KubeObject = KubeObject> {
       if (options.sendInitialEvents === true) await this.#waitFresh(await this.#requiredRV(options, rv));
       return this.#register(k, recursive, rv, options, generation);
     } catch (err) {
-      return this.#errorWatcher(err);
+      return errorWatcher<T>(err, this.#encode);
     }
   }
 
@@ -270,15 +289,16 @@ export class Cacher<T extends KubeObject = KubeObject> {
       key: k,
       recursive,
       predicate: options.predicate,
-      capacity: this.#o.watcherBufferSize ?? this.#suggestedBufferSize(trigger !== undefined),
+      capacity:
+        this.#o.watcherBufferSize ??
+        suggestedBufferSize(this.watchCache.history.capacity, this.#o.trigger !== undefined, trigger !== undefined),
       encoder: this.#encode,
       startResourceVersion: Math.max(rv, cacheRV),
       interval,
-      afterInterval: endBookmark
-        ? objectEvent('BOOKMARK', this.#bookmarkObject(cacheRV, true), this.#encode)
-        : undefined,
+      afterInterval: endBookmark ? objectEvent('BOOKMARK', this.#bookmark(cacheRV, true), this.#encode) : undefined,
       allowBookmarks: options.allowWatchBookmarks ?? false,
       deadline: options.timeoutSeconds ? this.#clock.now() + options.timeoutSeconds * 1000 : undefined,
+      clock: this.#clock,
       onStop: (w) => this.#dispatcher.unregister(w, route),
     });
     if (this.ready.generation !== generation || this.ready.state !== 'Ready') watcher.stop();
@@ -293,29 +313,10 @@ export class Cacher<T extends KubeObject = KubeObject> {
     return this.watchCache.historyInterval(rv === 0 ? this.watchCache.resourceVersion : rv);
   }
 
-  #errorWatcher(err: unknown): CacheWatcher<T> {
-    const status =
-      err instanceof StatusError ? err.status : internalError(String((err as Error)?.message ?? err)).status;
-    return new CacheWatcher<T>({
-      key: '/',
-      recursive: true,
-      capacity: 1,
-      encoder: this.#encode,
-      startResourceVersion: 0,
-      afterInterval: errorEvent<T>(status, this.#encode),
-      closeAfterInterval: true,
-    });
-  }
-
-  #suggestedBufferSize(triggerUsed: boolean): number {
-    const size = Math.max(10, Math.ceil(this.watchCache.history.capacity / (MIN_WINDOW / 1000)));
-    const max = this.#o.trigger ? (triggerUsed ? 10 : 1000) : 100;
-    return Math.min(size, max);
-  }
-
   async #list(key: string, options: StorageListOptions<T>): Promise<StorageList<T> | CachedPage<T>> {
     const rv = parseResourceVersion(options.resourceVersion);
-    if (this.#shouldDelegateList(options, rv)) return this.#o.storage.getList(key, options);
+    if (shouldDelegateList(options, rv, this.#o.storage.supportsRequestWatchProgress))
+      return this.#o.storage.getList(key, options);
     const notReady = this.ready.check();
     if (notReady) {
       if (predicateEmpty(options.predicate) && (options.predicate?.limit ?? 0) > 0) {
@@ -336,28 +337,22 @@ export class Cacher<T extends KubeObject = KubeObject> {
     return listFromCache(this.watchCache, this.#o.trigger, k, recursive, options);
   }
 
-  #shouldDelegateList(options: StorageListOptions<T>, rv: number): boolean {
-    const limit = options.predicate?.limit ?? 0;
-    if (options.predicate?.continue) return true;
-    if (options.resourceVersionMatch === 'Exact') return true;
-    if (!options.resourceVersion) return !this.#o.storage.supportsRequestWatchProgress;
-    return options.resourceVersionMatch === undefined && limit > 0 && rv > 0 && (options.recursive ?? false);
-  }
-
   async #waitFresh(rv: number): Promise<void> {
     const wait = this.watchCache.waitUntilFresh(rv);
     if (!this.#o.storage.supportsRequestWatchProgress || rv <= this.watchCache.resourceVersion) return wait;
-    let done = false;
+    let timer: TimerHandle | undefined;
     const request = () => {
-      if (done) return;
-      this.#o.storage.requestWatchProgress().catch(() => undefined);
-      this.#clock.setTimeout(request, 100);
+      // A backend that throws synchronously must not kill the timer callback.
+      Promise.resolve()
+        .then(() => this.#o.storage.requestWatchProgress())
+        .catch(() => undefined);
+      timer = this.#clock.setTimeout(request, 100);
     };
     request();
     try {
       await wait;
     } finally {
-      done = true;
+      if (timer !== undefined) this.#clock.clearTimeout(timer);
     }
   }
 
@@ -399,19 +394,12 @@ export class Cacher<T extends KubeObject = KubeObject> {
     this.ready.setReady();
   }
 
-  #bookmarkObject(rv: number, initialEventsEnd: boolean): T {
-    const obj = (this.#o.newObject ?? (() => ({ metadata: {} }) as T))();
-    const metadata = { ...obj.metadata, resourceVersion: String(rv) };
-    if (initialEventsEnd) metadata.annotations = { [INITIAL_EVENTS_END_ANNOTATION]: 'true' };
-    return deepFreeze({ ...obj, metadata });
+  #bookmark(rv: number, initialEventsEnd: boolean): T {
+    return bookmarkObject(this.#o.newObject ?? (() => ({ metadata: {} }) as T), rv, initialEventsEnd);
   }
 
   #serialize(obj: T): string {
     this.#stats.serializations++;
     return JSON.stringify(obj);
   }
-}
-
-function withSlash(prefix: string): string {
-  return prefix.endsWith('/') ? prefix : `${prefix}/`;
 }

@@ -3,6 +3,10 @@
  * the candidate watchers without blocking; watchers whose buffers are full get a shared wait from the
  * {@link TimeBudget}, after which those still full are terminated. Bookmark ticks and storage progress go
  * through the same queue so nothing overtakes an event.
+ *
+ * The apiserver bounds its incoming channel and so blocks the reflector; our cache is filled
+ * synchronously, so instead a full queue ends the current wait early: the blocked watchers are cut off at
+ * once and the backlog is dispatched.
  */
 import type { Clock, TimerHandle } from '../clock.js';
 import type { KubeObject } from '../object.js';
@@ -25,6 +29,11 @@ export interface DispatcherOptions<T extends KubeObject> {
   newBookmark: (rv: number) => CacheWatchEvent<T>;
   /** Randomness in [0, 1) for the tick jitter. Default `Math.random`. */
   random?: () => number;
+  /**
+   * Items the incoming queue holds before dispatch stops waiting for blocked watchers (they are cut off at
+   * once, so the queue drains), in items. Default 100, the apiserver's `incoming` channel size.
+   */
+  queueCapacity?: number;
 }
 
 /** Where a watcher is registered: its trigger value, else its key scope, else among all watchers. */
@@ -61,6 +70,10 @@ export class Dispatcher<T extends KubeObject> {
   #dispatching = false;
   #lastRV = 0;
   #tick: TimerHandle | undefined;
+  /** Ends the wait for blocked watchers now (set while one is in progress). */
+  #expireWait: (() => void) | undefined;
+  /** Watchers found full by the dispatch in progress. */
+  #blocked: CacheWatcher<T>[] = [];
 
   constructor(options: DispatcherOptions<T>) {
     this.#o = options;
@@ -70,6 +83,11 @@ export class Dispatcher<T extends KubeObject> {
   /** The RV of the last event or progress notification dispatched (bookmarks carry it). */
   get lastProcessedResourceVersion(): number {
     return this.#lastRV;
+  }
+
+  /** Items waiting in the incoming queue. */
+  get queued(): number {
+    return this.#queue.length - this.#head;
   }
 
   /** Registered watchers. */
@@ -140,6 +158,7 @@ export class Dispatcher<T extends KubeObject> {
 
   #push(item: Item<T>): void {
     this.#queue.push(item);
+    if (this.#queueFull()) this.#expireWait?.();
     if (this.#dispatching) return;
     this.#dispatching = true;
     void this.#run();
@@ -150,6 +169,10 @@ export class Dispatcher<T extends KubeObject> {
       while (this.#head < this.#queue.length) {
         const item = this.#queue[this.#head] as Item<T>;
         this.#queue[this.#head++] = undefined;
+        if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
+          this.#queue = this.#queue.slice(this.#head);
+          this.#head = 0;
+        }
         if (item.kind === 'event') {
           const waiting = this.#dispatch(item.event);
           if (waiting) await waiting;
@@ -165,32 +188,39 @@ export class Dispatcher<T extends KubeObject> {
 
   #dispatch(event: WatchCacheEvent<T>): Promise<void> | undefined {
     this.stats.events++;
-    let blocked: CacheWatcher<T>[] | undefined;
-    const offer = (w: CacheWatcher<T>) => {
-      if (w.add(event)) return;
-      blocked ??= [];
-      blocked.push(w);
-    };
-    for (const w of this.#all) offer(w);
-    this.#offerScoped(event.key, offer);
-    if (this.#o.triggerValue === undefined) {
-      for (const set of this.#byValue.values()) for (const w of set) offer(w);
-    } else {
-      const cur = event.type === 'DELETED' ? undefined : safeValue(this.#o.triggerValue, event.object);
-      const prev = event.prevObject && safeValue(this.#o.triggerValue, event.prevObject);
-      if (cur !== undefined) for (const w of this.#byValue.get(cur) ?? []) offer(w);
-      if (prev !== undefined && prev !== cur) for (const w of this.#byValue.get(prev) ?? []) offer(w);
-    }
-    if (blocked === undefined) {
+    for (const w of this.#all) this.#offer(w, event);
+    if (this.#byScope.size > 0) this.#offerScoped(event);
+    if (this.#byValue.size > 0) this.#offerByValue(event);
+    const blocked = this.#blocked;
+    if (blocked.length === 0) {
       this.#lastRV = Math.max(this.#lastRV, event.resourceVersion);
       return undefined;
     }
+    this.#blocked = [];
     return this.#waitBlocked(event, blocked);
+  }
+
+  /** Offers without blocking; a full watcher is remembered for the wait. */
+  #offer(w: CacheWatcher<T>, event: WatchCacheEvent<T>): void {
+    if (!w.add(event)) this.#blocked.push(w);
+  }
+
+  /** Trigger watchers: those of the object's current and previous value (all of them without a trigger). */
+  #offerByValue(event: WatchCacheEvent<T>): void {
+    const triggerOf = this.#o.triggerValue;
+    if (triggerOf === undefined) {
+      for (const set of this.#byValue.values()) for (const w of set) this.#offer(w, event);
+      return;
+    }
+    const cur = event.type === 'DELETED' ? undefined : safeValue(triggerOf, event.object);
+    const prev = event.prevObject && safeValue(triggerOf, event.prevObject);
+    if (cur !== undefined) for (const w of this.#byValue.get(cur) ?? []) this.#offer(w, event);
+    if (prev !== undefined && prev !== cur) for (const w of this.#byValue.get(prev) ?? []) this.#offer(w, event);
   }
 
   async #waitBlocked(event: WatchCacheEvent<T>, blocked: CacheWatcher<T>[]): Promise<void> {
     const { clock, budget } = this.#o;
-    const available = budget.takeAvailable();
+    const available = this.#queueFull() ? 0 : budget.takeAvailable();
     const started = clock.now();
     let fired = available <= 0;
     let wake = () => {};
@@ -202,27 +232,40 @@ export class Dispatcher<T extends KubeObject> {
       wake();
     };
     const timer = fired ? undefined : clock.setTimeout(onTimeout, available);
+    this.#expireWait = onTimeout;
     for (const w of blocked) {
       while (!w.add(event)) {
         if (fired) {
-          this.stats.terminated++;
-          w.stop();
+          this.#cutOff(w);
           break;
         }
         await Promise.race([w.whenSpace(), timeout]);
       }
     }
+    this.#expireWait = undefined;
     if (timer !== undefined) clock.clearTimeout(timer);
-    budget.returnUnused(available - (clock.now() - started));
+    if (available > 0) budget.returnUnused(available - (clock.now() - started));
     this.#lastRV = Math.max(this.#lastRV, event.resourceVersion);
   }
 
-  #offerScoped(key: string, offer: (w: CacheWatcher<T>) => void): void {
-    if (this.#byScope.size === 0 || !key.startsWith(this.#o.keyPrefix)) return;
+  /** Terminates a watcher that did not take an event in time; one awaiting its end bookmark drains first. */
+  #cutOff(w: CacheWatcher<T>): void {
+    this.stats.terminated++;
+    w.stop({ graceful: w.awaitingEndBookmark });
+  }
+
+  #queueFull(): boolean {
+    return this.#queue.length - this.#head >= (this.#o.queueCapacity ?? 100);
+  }
+
+  /** Watchers scoped to the object's key or to one of its parents (`ns/`). */
+  #offerScoped(event: WatchCacheEvent<T>): void {
+    const { key } = event;
+    if (!key.startsWith(this.#o.keyPrefix)) return;
     const rel = key.slice(this.#o.keyPrefix.length);
-    for (const w of this.#byScope.get(rel) ?? []) offer(w);
+    for (const w of this.#byScope.get(rel) ?? []) this.#offer(w, event);
     for (let i = rel.indexOf('/'); i >= 0; i = rel.indexOf('/', i + 1)) {
-      for (const w of this.#byScope.get(rel.slice(0, i + 1)) ?? []) offer(w);
+      for (const w of this.#byScope.get(rel.slice(0, i + 1)) ?? []) this.#offer(w, event);
     }
   }
 

@@ -4,8 +4,11 @@ import { Ready } from './ready.js';
 import { TimeBudget } from './time-budget.js';
 
 describe('TimeBudget', () => {
-  it('starts full at 100 ms and is emptied by takeAvailable', () => {
-    const budget = new TimeBudget({ clock: new FakeClock() });
+  it('starts empty, as the apiserver does, and is emptied by takeAvailable once filled', () => {
+    const clock = new FakeClock();
+    const budget = new TimeBudget({ clock });
+    expect(budget.takeAvailable()).toBe(0);
+    clock.step(2000);
     expect(budget.takeAvailable()).toBe(100);
     expect(budget.takeAvailable()).toBe(0);
   });
@@ -22,7 +25,6 @@ describe('TimeBudget', () => {
 
   it('takes back unused time up to the cap', () => {
     const budget = new TimeBudget({ clock: new FakeClock() });
-    budget.takeAvailable();
     budget.returnUnused(30);
     expect(budget.takeAvailable()).toBe(30);
     budget.returnUnused(500);

@@ -15,7 +15,8 @@ export interface TimeBudgetOptions {
 }
 
 /**
- * A refilling budget of waiting time. Refill is computed from the clock when the budget is read, so it
+ * A refilling budget of waiting time. It starts empty, as the apiserver's does, so the first 2 s of a
+ * Cacher's life grant less patience. Refill is computed from the clock when the budget is read, so it
  * needs no timer.
  *
  * @example
@@ -34,7 +35,7 @@ export class TimeBudget {
     this.#clock = options.clock;
     this.#refresh = options.refreshPerSecond ?? 50;
     this.#max = options.maxBudget ?? 100;
-    this.#budget = this.#max;
+    this.#budget = 0;
     this.#last = this.#clock.now();
   }
 

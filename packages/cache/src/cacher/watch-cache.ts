@@ -8,6 +8,7 @@ import { deepFreeze } from '../freeze.js';
 import type { KubeObject } from '../object.js';
 import { tooLargeResourceVersionError } from '../storage/errors.js';
 import { type AttrsFunc, type ObjectAttrs, safeAttrs } from '../storage/predicate.js';
+import { lowerBound, prefixEnd } from '../storage/sorted-keys.js';
 import { objectResourceVersion, parseResourceVersion } from '../storage/versioner.js';
 import type { ReflectorStore } from '../store.js';
 import { WatchCacheEvent } from './watch-cache-event.js';
@@ -73,6 +74,7 @@ export interface WatchCacheOptions<T extends KubeObject> extends WatchCacheHisto
 interface Waiter {
   rv: number;
   resolve: () => void;
+  reject: (err: Error) => void;
 }
 
 /**
@@ -191,17 +193,31 @@ export class WatchCache<T extends KubeObject> implements ReflectorStore<T> {
   waitUntilFresh(rv: number): Promise<void> {
     if (rv === 0 || rv <= this.#rv) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { rv, resolve: () => undefined };
-      const timer = this.#o.clock.setTimeout(() => {
+      const { clock } = this.#o;
+      const timer = clock.setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
         reject(tooLargeResourceVersionError(rv, this.#rv, 1));
       }, this.#o.blockTimeout ?? 3000);
-      waiter.resolve = () => {
-        this.#o.clock.clearTimeout(timer);
-        resolve();
+      const waiter: Waiter = {
+        rv,
+        resolve: () => {
+          clock.clearTimeout(timer);
+          resolve();
+        },
+        reject: (err) => {
+          clock.clearTimeout(timer);
+          reject(err);
+        },
       };
       this.#waiters.push(waiter);
     });
+  }
+
+  /** Rejects every pending `waitUntilFresh` with `err` and releases its timer (the Cacher stopping). */
+  cancelWaiters(err: Error): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w.reject(err);
   }
 
   /** Whether something waits for freshness. */
@@ -295,20 +311,4 @@ export class WatchCache<T extends KubeObject> implements ReflectorStore<T> {
 interface Sorted<T extends KubeObject> {
   keys: string[];
   elements: StoreElement<T>[];
-}
-
-/** The smallest string greater than every string starting with `prefix`. */
-function prefixEnd(prefix: string): string {
-  if (prefix === '') return '\uffff';
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-}
-
-function lowerBound(keys: readonly string[], target: string): number {
-  let [lo, hi] = [0, keys.length];
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((keys[mid] as string) < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

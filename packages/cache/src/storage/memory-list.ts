@@ -7,16 +7,7 @@ import { encodeContinue } from './continue.js';
 import type { StorageList, StorageListOptions } from './interfaces.js';
 import type { KeyValue } from './memory-watchers.js';
 import { matchesObject, predicateEmpty } from './predicate.js';
-
-function lowerBound(keys: readonly string[], target: string): number {
-  let [lo, hi] = [0, keys.length];
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((keys[mid] as string) < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+import { lowerBound } from './sorted-keys.js';
 
 /**
  * One page of a recursive list over a key-value state: keys under `prefix` from `fromKey`, filtered by the

@@ -1,5 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
-import { FakeClock } from '../clock.js';
+import { describe, expect, it, jest } from '@jest/globals';
+import { type Clock, FakeClock, type TimerHandle } from '../clock.js';
 import { MemoryStorage } from './memory-storage.js';
 import { type ContractPod, contractPod, describeStorageContract } from './storage.contract.js';
 
@@ -30,6 +30,34 @@ describe('MemoryStorage', () => {
     expect(await storage.get('/pods/a/x', { ignoreNotFound: true })).toBeUndefined();
     expect(await storage.get('/pods/a/y')).toBeDefined();
     expect(events).toEqual(['DELETED']);
+  });
+
+  it('releases every pending TTL timer when closed, keeping the objects', async () => {
+    const clock = new FakeClock(0);
+    const storage = new MemoryStorage<ContractPod>({ clock });
+    await storage.create('/pods/a/x', contractPod('a', 'x'), { ttlSeconds: 60 });
+    await storage.create('/pods/a/y', contractPod('a', 'y'), { ttlSeconds: 30 });
+    expect(clock.pendingTimers()).toBe(2);
+    storage.close();
+    expect(clock.pendingTimers()).toBe(0);
+    clock.step(60_000);
+    expect(await storage.count('/pods')).toBe(2);
+  });
+
+  it('does not let a pending TTL timer keep the process alive', async () => {
+    const unref = jest.fn();
+    const fake = new FakeClock(0);
+    const clock: Clock = {
+      now: () => fake.now(),
+      setTimeout: (fn, ms) => ({ id: fake.setTimeout(fn, ms), unref }) as unknown as TimerHandle,
+      clearTimeout: (h) => fake.clearTimeout((h as unknown as { id: TimerHandle }).id),
+      sleep: (ms, signal) => fake.sleep(ms, signal),
+    };
+    const storage = new MemoryStorage<ContractPod>({ clock });
+    await storage.create('/pods/a/x', contractPod('a', 'x'), { ttlSeconds: 60 });
+    expect(unref).toHaveBeenCalledTimes(1);
+    storage.close();
+    expect(fake.pendingTimers()).toBe(0);
   });
 
   it('refuses a key outside its resource prefix', async () => {

@@ -219,6 +219,20 @@ export class MemoryStorage<T extends KubeObject = KubeObject> implements Storage
     this.#history.compact(Math.min(revision, this.#revision));
   }
 
+  /**
+   * Releases every pending TTL timer (the objects then stay until deleted). Call it when done with the
+   * storage; TTL timers never keep the process alive anyway (real-clock timers are unref'd).
+   */
+  close(): void {
+    for (const timer of this.#leases.values()) this.#clock.clearTimeout(timer);
+    this.#leases.clear();
+  }
+
+  /** Open watches (tests: a stopped consumer must leave none). */
+  get watcherCount(): number {
+    return this.#hub.size;
+  }
+
   /** The current revision, synchronously (tests and benchmarks). */
   get revision(): number {
     return this.#revision;
@@ -319,6 +333,7 @@ export class MemoryStorage<T extends KubeObject = KubeObject> implements Storage
       const kv = this.#kvs.get(k);
       if (kv) this.#remove(k, kv);
     }, ttlSeconds * 1000);
+    (timer as { unref?: () => void }).unref?.();
     this.#leases.set(k, timer);
   }
 

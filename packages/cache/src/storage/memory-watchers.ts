@@ -50,6 +50,11 @@ export class MemoryWatchHub<T extends KubeObject> {
   #head = 0;
   #delivering = false;
 
+  /** Open watches. */
+  get size(): number {
+    return this.#watchers.size;
+  }
+
   add(w: MemoryWatcher<T>): void {
     this.#watchers.add(w);
   }
