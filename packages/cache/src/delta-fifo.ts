@@ -2,8 +2,17 @@
  * DeltaFIFO: a queue of per-key change lists (client-go's `cache.DeltaFIFO`), the classic informer queue.
  */
 import { DeletedFinalStateUnknown, KeyError, type KeyFunc, metaNamespaceKeyFunc } from './keys.js';
-import { Backlog, type KeyListerGetter, keyWith, PopGate, type PopProcessFunc, type Queue } from './queue.js';
-import { TransformError } from './thread-safe-store.js';
+import {
+  Backlog,
+  type KeyListerGetter,
+  keyAndTransformAll,
+  keyWith,
+  knownGet,
+  type PopProcessFunc,
+  PopRunner,
+  type Queue,
+  transformWith,
+} from './queue.js';
 
 /** What happened to an object. `Replaced` and `Sync` come from a relist or resync, not from a watch event. */
 export type DeltaType = 'Added' | 'Updated' | 'Deleted' | 'Replaced' | 'Sync';
@@ -80,9 +89,14 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
   readonly #transformer: ((obj: T) => T) | undefined;
   readonly #items = new Map<string, Deltas<T>>();
   readonly #queue = new Backlog<string>();
-  readonly #gate = new PopGate(this.#queue);
-  #populated = false;
-  #initialPopulationCount = 0;
+  readonly #pops = new PopRunner<Deltas<T>>({ source: this.#queue, countWhen: 'taken' });
+  /** Takes the head key's `Deltas` off the queue (see `pop`). */
+  readonly #takeNext = (): Deltas<T> => {
+    const key = this.#queue.shift() as string;
+    const deltas = this.#items.get(key) as Deltas<T>;
+    this.#items.delete(key);
+    return deltas;
+  };
 
   constructor(options: DeltaFIFOOptions<T> = {}) {
     this.#keyFunc = options.keyFunction ?? metaNamespaceKeyFunc;
@@ -99,46 +113,41 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
   /** Queues `Added(obj)`. Throws `KeyError`/`TransformError` on bad input, changing nothing. */
   add(obj: T): void {
     const key = this.keyOf(obj);
-    const stored = this.#transform(obj);
-    this.#populated = true;
+    const stored = transformWith(this.#transformer, obj);
+    this.#pops.noteWrite();
     this.#append(key, { type: 'Added', object: stored });
   }
 
   /** Queues `Updated(obj)`. */
   update(obj: T): void {
     const key = this.keyOf(obj);
-    const stored = this.#transform(obj);
-    this.#populated = true;
+    const stored = transformWith(this.#transformer, obj);
+    this.#pops.noteWrite();
     this.#append(key, { type: 'Updated', object: stored });
   }
 
   /** Queues `Deleted(obj)` unless the key is neither queued nor known (see the contract). */
   delete(obj: T | DeletedFinalStateUnknown<T>): void {
     const key = this.keyOf(obj);
-    this.#populated = true;
+    this.#pops.noteWrite();
     if (!this.#items.has(key) && !this.#knownHas(key)) return;
-    const stored = obj instanceof DeletedFinalStateUnknown ? obj : this.#transform(obj);
+    const stored = obj instanceof DeletedFinalStateUnknown ? obj : transformWith(this.#transformer, obj);
     this.#append(key, { type: 'Deleted', object: stored });
   }
 
   /** Re-queues a popped `Deltas` if nothing is queued under its key (legacy client-go behaviour). */
   addIfNotPresent(deltas: Deltas<T>): void {
     const key = this.keyOf(deltas);
-    this.#populated = true;
+    this.#pops.noteWrite();
     if (this.#items.has(key)) return;
     this.#items.set(key, deltas.slice());
     this.#queue.push(key);
-    this.#gate.notify();
+    this.#pops.notify();
   }
 
   /** Queues the list and the tombstones it implies; see the contract. `resourceVersion` is not used. */
   replace(list: readonly T[], _resourceVersion: string): void {
-    const keys = new Array<string>(list.length);
-    const objects = new Array<T>(list.length);
-    for (let i = 0; i < list.length; i++) {
-      keys[i] = this.keyOf(list[i] as T);
-      objects[i] = this.#transform(list[i] as T);
-    }
+    const { keys, objects } = keyAndTransformAll(list, (obj) => this.keyOf(obj), this.#transformer);
     const mayDelete = this.#items.size > 0 || this.#known !== undefined;
     const listed = mayDelete ? new Set(keys) : undefined;
     for (let i = 0; i < list.length; i++) {
@@ -148,11 +157,8 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
       this.#tombstoneQueued(listed);
       this.#tombstoneKnown(listed);
     }
-    if (!this.#populated) {
-      // Nothing was queued before the first replace, so every queued key is a listed key or a tombstone.
-      this.#populated = true;
-      this.#initialPopulationCount = this.#items.size;
-    }
+    // On the first write every queued key is a listed key or a tombstone: the initial list.
+    this.#pops.noteReplace(this.#items.size);
   }
 
   /** Queues `Sync(known object)` for every known key with nothing queued; a no-op without known objects. */
@@ -161,42 +167,29 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
     if (known === undefined) return;
     for (const key of known.listKeys()) {
       if (this.#items.has(key)) continue;
-      const obj = this.#knownGet(key);
+      const obj = knownGet(known, key);
       if (obj !== undefined) this.#append(key, { type: 'Sync', object: obj });
     }
   }
 
   /** Waits for the next key and hands its `Deltas` to `process`; see {@link Queue}. */
-  async pop(process: PopProcessFunc<Deltas<T>>, signal?: AbortSignal): Promise<Deltas<T>> {
-    if (signal?.aborted) throw signal.reason;
-    if (!this.#gate.tryEnter()) await this.#gate.enter(signal);
-    const isInInitialList = !this.hasSynced();
-    const key = this.#queue.shift() as string;
-    const deltas = this.#items.get(key) as Deltas<T>;
-    this.#items.delete(key);
-    if (this.#initialPopulationCount > 0) this.#initialPopulationCount--;
-    try {
-      const pending = process(deltas, isInInitialList);
-      if (pending !== undefined) await pending;
-    } finally {
-      this.#gate.leave();
-    }
-    return deltas;
+  pop(process: PopProcessFunc<Deltas<T>>, signal?: AbortSignal): Promise<Deltas<T>> {
+    return this.#pops.run(this.#takeNext, process, signal);
   }
 
   /** Whether the first `replace` has been fully delivered (see {@link Queue}). */
   hasSynced(): boolean {
-    return this.#populated && this.#initialPopulationCount === 0;
+    return this.#pops.synced;
   }
 
   /** Wakes every waiting pop; once empty, pops reject with `FIFOClosedError`. Writes still work. */
   close(): void {
-    this.#gate.close();
+    this.#pops.close();
   }
 
   /** Whether `close` was called. */
   isClosed(): boolean {
-    return this.#gate.closed;
+    return this.#pops.closed;
   }
 
   /** Copies of the queued `Deltas`, in queue order. */
@@ -234,22 +227,13 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
     return keyWith(this.#keyFunc, target as T);
   }
 
-  #transform(obj: T): T {
-    if (this.#transformer === undefined) return obj;
-    try {
-      return this.#transformer(obj);
-    } catch (err) {
-      throw new TransformError(obj, { cause: err });
-    }
-  }
-
   /** Appends `delta` to `key`'s list (collapsing a repeated delete) and queues the key if new. */
   #append(key: string, delta: Delta<T>): void {
     const deltas = this.#items.get(key);
     if (deltas === undefined) {
       this.#items.set(key, [delta]);
       this.#queue.push(key);
-      this.#gate.notify();
+      this.#pops.notify();
       return;
     }
     const last = deltas[deltas.length - 1] as Delta<T>;
@@ -276,7 +260,7 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
     if (known === undefined) return;
     for (const key of known.listKeys()) {
       if (listed.has(key) || this.#items.has(key)) continue;
-      this.#append(key, { type: 'Deleted', object: new DeletedFinalStateUnknown<T>(key, this.#knownGet(key)) });
+      this.#append(key, { type: 'Deleted', object: new DeletedFinalStateUnknown<T>(key, knownGet(known, key)) });
     }
   }
 
@@ -287,14 +271,6 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
       return this.#known.getByKey(key) !== undefined;
     } catch {
       return true;
-    }
-  }
-
-  #knownGet(key: string): T | undefined {
-    try {
-      return this.#known?.getByKey(key);
-    } catch {
-      return undefined;
     }
   }
 }

@@ -2,7 +2,7 @@
  * FIFO: a queue of objects keyed by a key function, each key queued at most once (client-go's `cache.FIFO`).
  */
 import { type KeyFunc, metaNamespaceKeyFunc } from './keys.js';
-import { Backlog, keyWith, PopGate, type PopProcessFunc, type Queue } from './queue.js';
+import { Backlog, keyWith, type PopProcessFunc, PopRunner, type Queue } from './queue.js';
 
 /** Options of {@link FIFO}. */
 export interface FIFOOptions<T> {
@@ -33,9 +33,15 @@ export class FIFO<T> implements Queue<T, T> {
   readonly #keyFunc: KeyFunc<T>;
   #items = new Map<string, T>();
   readonly #queue = new Backlog<string>();
-  readonly #gate = new PopGate(this.#queue);
-  #populated = false;
-  #initialPopulationCount = 0;
+  readonly #pops = new PopRunner<T>({ source: this.#queue, countWhen: 'processed' });
+  /** Takes the value of the first live key off the queue (see `pop`). */
+  readonly #takeNext = (): T | undefined => {
+    const key = this.#nextLiveKey();
+    if (key === undefined) return undefined;
+    const item = this.#items.get(key) as T;
+    this.#items.delete(key);
+    return item;
+  };
 
   constructor(options: FIFOOptions<T> = {}) {
     this.#keyFunc = options.keyFunction ?? metaNamespaceKeyFunc;
@@ -49,10 +55,10 @@ export class FIFO<T> implements Queue<T, T> {
   /** Queues `obj` (or refreshes its value in place). Throws `KeyError` when it cannot be keyed. */
   add(obj: T): void {
     const key = keyWith(this.#keyFunc, obj);
-    this.#populated = true;
+    this.#pops.noteWrite();
     if (!this.#items.has(key)) this.#queue.push(key);
     this.#items.set(key, obj);
-    this.#gate.notify();
+    this.#pops.notify();
   }
 
   /** Same as {@link add}. */
@@ -63,18 +69,18 @@ export class FIFO<T> implements Queue<T, T> {
   /** Drops the value queued under `obj`'s key; the key's slot is skipped by `pop`. */
   delete(obj: T): void {
     const key = keyWith(this.#keyFunc, obj);
-    this.#populated = true;
+    this.#pops.noteWrite();
     this.#items.delete(key);
   }
 
   /** Queues `obj` only if its key holds nothing yet. */
   addIfNotPresent(obj: T): void {
     const key = keyWith(this.#keyFunc, obj);
-    this.#populated = true;
+    this.#pops.noteWrite();
     if (this.#items.has(key)) return;
     this.#queue.push(key);
     this.#items.set(key, obj);
-    this.#gate.notify();
+    this.#pops.notify();
   }
 
   /** Replaces values and queue with `list`. All or nothing: a `KeyError` changes nothing. */
@@ -82,60 +88,38 @@ export class FIFO<T> implements Queue<T, T> {
     const keys = list.map((obj) => keyWith(this.#keyFunc, obj));
     const items = new Map<string, T>();
     for (let i = 0; i < list.length; i++) items.set(keys[i] as string, list[i] as T);
-    if (!this.#populated) {
-      this.#populated = true;
-      this.#initialPopulationCount = items.size;
-    }
+    this.#pops.noteReplace(items.size);
     this.#items = items;
     this.#queue.clear();
     for (const key of items.keys()) this.#queue.push(key);
-    this.#gate.notify();
+    this.#pops.notify();
   }
 
   /** Re-queues every stored key missing from the queue. */
   resync(): void {
     const queued = new Set(this.#queue.toArray());
     for (const key of this.#items.keys()) if (!queued.has(key)) this.#queue.push(key);
-    this.#gate.notify();
+    this.#pops.notify();
   }
 
   /** Waits for the next live item and hands it to `process`; see {@link Queue}. */
-  async pop(process: PopProcessFunc<T>, signal?: AbortSignal): Promise<T> {
-    for (;;) {
-      if (signal?.aborted) throw signal.reason;
-      if (!this.#gate.tryEnter()) await this.#gate.enter(signal);
-      const key = this.#nextLiveKey();
-      if (key === undefined) {
-        this.#gate.leave();
-        continue;
-      }
-      const isInInitialList = !this.hasSynced();
-      const item = this.#items.get(key) as T;
-      this.#items.delete(key);
-      try {
-        const pending = process(item, isInInitialList);
-        if (pending !== undefined) await pending;
-      } finally {
-        if (this.#initialPopulationCount > 0) this.#initialPopulationCount--;
-        this.#gate.leave();
-      }
-      return item;
-    }
+  pop(process: PopProcessFunc<T>, signal?: AbortSignal): Promise<T> {
+    return this.#pops.run(this.#takeNext, process, signal);
   }
 
   /** Whether the first `replace` has been fully delivered (see {@link Queue}). */
   hasSynced(): boolean {
-    return this.#populated && this.#initialPopulationCount === 0;
+    return this.#pops.synced;
   }
 
   /** Wakes every waiting pop; once empty, pops reject with `FIFOClosedError`. Writes still work. */
   close(): void {
-    this.#gate.close();
+    this.#pops.close();
   }
 
   /** Whether `close` was called. */
   isClosed(): boolean {
-    return this.#gate.closed;
+    return this.#pops.closed;
   }
 
   /** The queued objects (a snapshot, in no promised order). */
@@ -158,12 +142,12 @@ export class FIFO<T> implements Queue<T, T> {
     return this.#items.get(key);
   }
 
-  /** Shifts stale slots (deleted keys) off the head; returns the head key that still has a value. */
+  /** Shifts stale slots (deleted keys) off the head, counting them as delivered; returns the first live key. */
   #nextLiveKey(): string | undefined {
     for (;;) {
       const key = this.#queue.shift();
       if (key === undefined || this.#items.has(key)) return key;
-      if (this.#initialPopulationCount > 0) this.#initialPopulationCount--;
+      this.#pops.countDelivered(1);
     }
   }
 }

@@ -12,6 +12,14 @@ const obj = (name: string, value: number): Obj => ({ name, value });
 const newHeap = () => new Heap<Obj>({ keyFunction: (o) => o.name, less: (a, b) => a.value < b.value });
 const popValue = async (h: Heap<Obj>) => (await h.pop()).value;
 
+/** Writes the objects of `spec`, `name=value` separated by spaces, in order, with `add` or `addIfNotPresent`. */
+function fill(h: Heap<Obj>, spec: string, write: 'add' | 'addIfNotPresent' = 'add'): void {
+  for (const entry of spec.split(' ')) {
+    const [name, value] = entry.split('=') as [string, string];
+    h[write](obj(name, Number(value)));
+  }
+}
+
 describe('Heap', () => {
   it('pops in non-decreasing order after interleaved ascending and descending inserts', async () => {
     const h = newHeap();
@@ -27,11 +35,7 @@ describe('Heap', () => {
 
   it('updates an existing key in place', async () => {
     const h = newHeap();
-    h.add(obj('foo', 10));
-    h.add(obj('bar', 1));
-    h.add(obj('baz', 11));
-    h.add(obj('zab', 30));
-    h.add(obj('foo', 13));
+    fill(h, 'foo=10 bar=1 baz=11 zab=30 foo=13');
     expect(await popValue(h)).toBe(1);
     expect(await popValue(h)).toBe(11);
     expect(() => h.delete(obj('baz', 0))).toThrow(HeapKeyNotFoundError);
@@ -71,13 +75,7 @@ describe('Heap', () => {
 
   it('ignores addIfNotPresent for a present key', async () => {
     const h = newHeap();
-    for (const [n, v] of [
-      ['foo', 10],
-      ['bar', 1],
-      ['baz', 11],
-      ['zab', 30],
-    ] as const)
-      h.addIfNotPresent(obj(n, v));
+    fill(h, 'foo=10 bar=1 baz=11 zab=30', 'addIfNotPresent');
     h.addIfNotPresent(obj('foo', 13));
     expect(h.length).toBe(4);
     expect(h.getByKey('foo')?.value).toBe(10);
@@ -90,13 +88,7 @@ describe('Heap', () => {
 
   it('deletes by key only and refuses a missing key', async () => {
     const h = newHeap();
-    for (const [n, v] of [
-      ['foo', 10],
-      ['bar', 1],
-      ['bal', 31],
-      ['baz', 11],
-    ] as const)
-      h.add(obj(n, v));
+    fill(h, 'foo=10 bar=1 bal=31 baz=11');
     h.delete(obj('bar', 200));
     expect(await popValue(h)).toBe(10);
     h.add(obj('zab', 30));
@@ -113,13 +105,7 @@ describe('Heap', () => {
 
   it('re-orders on update in both directions', () => {
     const h = newHeap();
-    for (const [n, v] of [
-      ['foo', 10],
-      ['bar', 1],
-      ['bal', 31],
-      ['baz', 11],
-    ] as const)
-      h.add(obj(n, v));
+    fill(h, 'foo=10 bar=1 bal=31 baz=11');
     h.update(obj('baz', 0));
     expect(h.peek()).toEqual(obj('baz', 0));
     h.update(obj('baz', 100));

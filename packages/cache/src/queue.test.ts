@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { flushMicrotasks } from './clock.js';
-import { FIFO } from './fifo.js';
 import { KeyError } from './keys.js';
-import { Backlog, FIFOClosedError, keyWith } from './queue.js';
+import { Backlog, keyAndTransformAll, keyWith, knownGet, PopRunner, transformWith } from './queue.js';
+import { TransformError } from './thread-safe-store.js';
 
 describe('Backlog', () => {
   it('hands entries out in order across compactions', () => {
@@ -33,46 +32,21 @@ describe('Backlog', () => {
   });
 });
 
-describe('the pop gate', () => {
-  const key = (o: { name: string }) => o.name;
+describe('PopRunner', () => {
+  const runner = () => new PopRunner<string>({ source: new Backlog<string>(), countWhen: 'processed' });
 
-  it('passes a wake-up on when the woken pop was aborted', async () => {
-    const f = new FIFO<{ name: string }>({ keyFunction: key });
-    const ac = new AbortController();
-    const first = f.pop(() => {}, ac.signal);
-    const second = f.pop(() => {});
-    await flushMicrotasks();
-    f.add({ name: 'a' });
-    ac.abort(new Error('gone'));
-    await expect(first).rejects.toThrow('gone');
-    await expect(second).resolves.toEqual({ name: 'a' });
-  });
-
-  it('serves waiting pops one item each', async () => {
-    const f = new FIFO<{ name: string }>({ keyFunction: key });
-    const pops = [f.pop(() => {}), f.pop(() => {}), f.pop(() => {})];
-    await flushMicrotasks();
-    for (const name of ['a', 'b', 'c']) f.add({ name });
-    const got = (await Promise.all(pops)).map((o) => o.name).sort();
-    expect(got).toEqual(['a', 'b', 'c']);
-  });
-
-  it('rejects a pop that waited through a busy close', async () => {
-    const f = new FIFO<{ name: string }>({ keyFunction: key });
-    f.add({ name: 'a' });
-    let release = () => {};
-    const busy = f.pop(
-      () =>
-        new Promise<void>((r) => {
-          release = r;
-        }),
-    );
-    const waiting = f.pop(() => {});
-    await flushMicrotasks();
-    f.close();
-    release();
-    await expect(busy).resolves.toEqual({ name: 'a' });
-    await expect(waiting).rejects.toBeInstanceOf(FIFOClosedError);
+  it('takes the initial list only from a replace that comes before any other write', () => {
+    const written = runner();
+    written.noteWrite();
+    written.noteReplace(3);
+    expect([written.synced, written.initialRemaining]).toEqual([true, 0]);
+    const replaced = runner();
+    expect(replaced.synced).toBe(false);
+    replaced.noteReplace(2);
+    replaced.noteReplace(5);
+    expect([replaced.synced, replaced.initialRemaining]).toEqual([false, 2]);
+    replaced.countDelivered(5);
+    expect([replaced.synced, replaced.initialRemaining]).toEqual([true, 0]);
   });
 });
 
@@ -89,5 +63,37 @@ describe('keyWith', () => {
     }
     expect(caught).toBeInstanceOf(KeyError);
     expect((caught as KeyError).cause).toBe(cause);
+  });
+});
+
+describe('the queue helpers', () => {
+  it('wraps a throw of the transformer in a TransformError with its cause', () => {
+    const cause = new Error('bad');
+    const fail = (): never => {
+      throw cause;
+    };
+    expect(transformWith(undefined, 1)).toBe(1);
+    expect(() => transformWith(fail, 1)).toThrow(TransformError);
+    expect(() => transformWith(fail, 1)).toThrow(expect.objectContaining({ cause }));
+  });
+
+  it('reads a throwing known-objects lookup as absent', () => {
+    const known = {
+      listKeys: () => ['a'],
+      getByKey: (): number => {
+        throw new Error('lost');
+      },
+    };
+    expect(knownGet(known, 'a')).toBeUndefined();
+    expect(knownGet(undefined, 'a')).toBeUndefined();
+  });
+
+  it('keys and transforms a whole list, or throws before returning anything', () => {
+    const keyOf = (n: number) => keyWith((x: number) => (x < 0 ? fail() : `k${x}`), n);
+    const fail = (): never => {
+      throw new Error('negative');
+    };
+    expect(keyAndTransformAll([1, 2], keyOf, (n) => n * 10)).toEqual({ keys: ['k1', 'k2'], objects: [10, 20] });
+    expect(() => keyAndTransformAll([1, -1], keyOf, (n) => n)).toThrow(KeyError);
   });
 });

@@ -1,10 +1,12 @@
 /**
  * The Queue contract shared by FIFO, DeltaFIFO and the in-order FIFO (client-go's `cache.Queue`), plus the
- * small machinery they share: a backlog with O(1) removal at the head, and the gate that parks and serialises
- * `pop` calls.
+ * small machinery they share: a backlog with O(1) removal at the head, the gate that parks and serialises
+ * `pop` calls, the runner that performs a pop and tracks `hasSynced`, and the key/transform helpers their
+ * writes use. The pop contract's tests are in `queue.contract.ts`.
  */
 import { KeyError, type KeyFunc } from './keys.js';
 import type { ReflectorStore } from './store.js';
+import { TransformError } from './thread-safe-store.js';
 
 /**
  * Handles one popped item. `isInInitialList` is true while the queue has not yet synced, i.e. the item came
@@ -246,6 +248,120 @@ export class PopGate {
   }
 }
 
+/** Options of {@link PopRunner}. @internal */
+export interface PopRunnerOptions<Item> {
+  /** What the pop gate watches: the queue's backlog, stale entries included. */
+  source: PopSource;
+  /**
+   * When a popped item counts towards `hasSynced`: `'taken'`, before `process` runs (DeltaFIFO, as client-go),
+   * or `'processed'`, once `process` has settled (FIFO and the in-order FIFO).
+   */
+  countWhen: 'taken' | 'processed';
+  /** How many queued entries an item stands for (a batch: its length). Default: one per item. */
+  entriesOf?: (item: Item) => number;
+}
+
+/**
+ * The consumer side shared by FIFO, DeltaFIFO and the in-order FIFO: it owns the pop gate, tracks the first
+ * `replace` for `hasSynced`, and runs a pop from wait to release. Internal to the queues.
+ *
+ * A pop: wait at the gate; take the head item (the queue's own step); note whether it belongs to the initial
+ * list; hand it to `process` and await it; count it; release the gate, even when `process` throws.
+ * @internal
+ */
+export class PopRunner<Item> {
+  readonly #gate: PopGate;
+  readonly #countOnTake: boolean;
+  readonly #entriesOf: (item: Item) => number;
+  #populated = false;
+  #initialRemaining = 0;
+
+  constructor(options: PopRunnerOptions<Item>) {
+    this.#gate = new PopGate(options.source);
+    this.#countOnTake = options.countWhen === 'taken';
+    this.#entriesOf = options.entriesOf ?? oneEntry;
+  }
+
+  /** Whether the first `replace` has been fully delivered, or a write came before any `replace`. */
+  get synced(): boolean {
+    return this.#populated && this.#initialRemaining === 0;
+  }
+
+  /** How many entries of the first `replace` are still to be delivered. */
+  get initialRemaining(): number {
+    return this.#initialRemaining;
+  }
+
+  /** Whether `close` was called. */
+  get closed(): boolean {
+    return this.#gate.closed;
+  }
+
+  /** A write other than `replace` happened: if it is the first, there is no initial list to wait for. */
+  noteWrite(): void {
+    this.#populated = true;
+  }
+
+  /** A `replace` left `queued` entries in the queue: if it is the first write, they are the initial list. */
+  noteReplace(queued: number): void {
+    if (this.#populated) return;
+    this.#populated = true;
+    this.#initialRemaining = queued;
+  }
+
+  /** `entries` queued entries left the queue (delivered, or skipped as stale). */
+  countDelivered(entries: number): void {
+    if (this.#initialRemaining > 0) this.#initialRemaining = Math.max(0, this.#initialRemaining - entries);
+  }
+
+  /** An entry was queued: wake a waiting pop. */
+  notify(): void {
+    this.#gate.notify();
+  }
+
+  /** Wakes every waiting pop; once the queue is empty they reject with {@link FIFOClosedError}. */
+  close(): void {
+    this.#gate.close();
+  }
+
+  /**
+   * Runs one pop (see {@link Queue}). `take` removes the head item while the gate is held, or returns
+   * `undefined` when only stale entries were left, and the pop waits again. With `single`, an item of exactly
+   * one entry goes to `single` instead of `process`.
+   */
+  async run(
+    take: () => Item | undefined,
+    process: PopProcessFunc<Item>,
+    signal?: AbortSignal,
+    single?: PopProcessFunc<Item>,
+  ): Promise<Item> {
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      if (!this.#gate.tryEnter()) await this.#gate.enter(signal);
+      const item = take();
+      if (item === undefined) {
+        this.#gate.leave();
+        continue;
+      }
+      const isInInitialList = !this.synced;
+      const entries = this.#entriesOf(item);
+      if (this.#countOnTake) this.countDelivered(entries);
+      try {
+        const pending = (single !== undefined && entries === 1 ? single : process)(item, isInInitialList);
+        if (pending !== undefined) await pending;
+      } finally {
+        if (!this.#countOnTake) this.countDelivered(entries);
+        this.#gate.leave();
+      }
+      return item;
+    }
+  }
+}
+
+function oneEntry(): number {
+  return 1;
+}
+
 /**
  * Runs `keyFunc` on `obj`; anything it throws that is not a {@link KeyError} is wrapped in one.
  * @internal
@@ -257,5 +373,49 @@ export function keyWith<T>(keyFunc: KeyFunc<T>, obj: T): string {
     if (err instanceof KeyError) throw err;
     const reason = err instanceof Error ? err.message : String(err);
     throw new KeyError(`couldn't create key for object: ${reason}`, obj, { cause: err });
+  }
+}
+
+/**
+ * Runs the optional `transformer` on `obj`; a throw becomes a {@link TransformError} with the cause.
+ * @internal
+ */
+export function transformWith<T>(transformer: ((obj: T) => T) | undefined, obj: T): T {
+  if (transformer === undefined) return obj;
+  try {
+    return transformer(obj);
+  } catch (err) {
+    throw new TransformError(obj, { cause: err });
+  }
+}
+
+/**
+ * Keys (with `keyOf`, which throws `KeyError`) and transforms every object of `list` before anything is
+ * queued, so bad input changes nothing. `keys[i]` names `list[i]`; `objects[i]` is its transformed value.
+ * @internal
+ */
+export function keyAndTransformAll<T>(
+  list: readonly T[],
+  keyOf: (obj: T) => string,
+  transformer: ((obj: T) => T) | undefined,
+): { keys: string[]; objects: T[] } {
+  const keys = new Array<string>(list.length);
+  const objects = new Array<T>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    keys[i] = keyOf(list[i] as T);
+    objects[i] = transformWith(transformer, list[i] as T);
+  }
+  return { keys, objects };
+}
+
+/**
+ * `known.getByKey(key)`, with a throwing lookup read as "not there" (a relist or resync must not fail on it).
+ * @internal
+ */
+export function knownGet<T>(known: KeyListerGetter<T> | undefined, key: string): T | undefined {
+  try {
+    return known?.getByKey(key);
+  } catch {
+    return undefined;
   }
 }

@@ -1,9 +1,11 @@
-// The Store contract run against the queues' readable views: FIFO directly (it is a Store of the queued
-// objects), DeltaFIFO and the non-atomic in-order FIFO through their "pending state" view (the newest queued
-// object per key, a key whose newest change is a delete counting as absent).
-import { DeltaFIFO } from './delta-fifo.js';
+// The contracts run against every queue. The pop contract: FIFO, DeltaFIFO and the non-atomic in-order FIFO
+// directly. The Store contract: FIFO directly (it is a Store of the queued objects), DeltaFIFO and the
+// non-atomic in-order FIFO through their "pending state" view (the newest queued object per key, a key whose
+// newest change is a delete counting as absent).
+import { DeltaFIFO, type Deltas } from './delta-fifo.js';
 import { FIFO } from './fifo.js';
-import { RealFIFO } from './real-fifo.js';
+import { describeQueuePopContract } from './queue.contract.js';
+import { RealFIFO, type RealFIFODeltas } from './real-fifo.js';
 import { type ContractObject, describeStoreContract } from './store.contract.js';
 import type { ReflectorStore, Store } from './store.js';
 
@@ -43,3 +45,25 @@ describeStoreContract('DeltaFIFO pending state with known objects', () =>
 describeStoreContract('RealFIFO pending state', () =>
   pendingState<ContractObject>(new RealFIFO<ContractObject>({ knownObjects: noneKnown })),
 );
+
+/** The value of the newest object a change list carries. */
+function newestValue(changes: Deltas<ContractObject> | RealFIFODeltas<ContractObject>): string {
+  const newest = changes.at(-1);
+  return newest !== undefined && 'object' in newest ? (newest.object as ContractObject).value : '';
+}
+
+describeQueuePopContract('FIFO', () => new FIFO<ContractObject>(), {
+  valueOf: (obj) => obj.value,
+  sameKeyWrites: 'merged',
+  countWhen: 'processed',
+});
+describeQueuePopContract('DeltaFIFO', () => new DeltaFIFO<ContractObject>(), {
+  valueOf: newestValue,
+  sameKeyWrites: 'merged',
+  countWhen: 'taken',
+});
+describeQueuePopContract('RealFIFO', () => new RealFIFO<ContractObject>({ knownObjects: noneKnown }), {
+  valueOf: newestValue,
+  sameKeyWrites: 'separate',
+  countWhen: 'processed',
+});

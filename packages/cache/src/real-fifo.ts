@@ -4,8 +4,17 @@
  */
 import type { Delta, DeltaType } from './delta-fifo.js';
 import { DeletedFinalStateUnknown, KeyError, type KeyFunc, metaNamespaceKeyFunc } from './keys.js';
-import { Backlog, type KeyListerGetter, keyWith, PopGate, type PopProcessFunc, type Queue } from './queue.js';
-import { TransformError } from './thread-safe-store.js';
+import {
+  Backlog,
+  type KeyListerGetter,
+  keyAndTransformAll,
+  keyWith,
+  knownGet,
+  type PopProcessFunc,
+  PopRunner,
+  type Queue,
+  transformWith,
+} from './queue.js';
 
 /** The in-order FIFO's whole-store events, queued only in atomic mode. */
 export type AtomicDeltaType = 'ReplacedAll' | 'SyncAll' | 'Bookmark';
@@ -98,9 +107,19 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
   readonly #eventKeys = new Backlog<string | undefined>();
   /** Keys with queued events, in the order their oldest queued event arrived. */
   readonly #pending = new Map<string, PendingKey<T>>();
-  readonly #gate = new PopGate(this.#events);
-  #populated = false;
-  #initialPopulationCount = 0;
+  readonly #pops = new PopRunner<RealFIFODeltas<T>>({
+    source: this.#events,
+    countWhen: 'processed',
+    entriesOf: (events) => events.length,
+  });
+  /** Takes the head event off the queue as a one-element list (see `pop`). */
+  readonly #takeNext = (): RealFIFODeltas<T> => [this.#shift()];
+  /** Takes the longest run of head events a batch may hold (see `popBatch`). */
+  readonly #takeBatch = (): RealFIFODeltas<T> => {
+    const batch: RealFIFODeltas<T> = new Array(this.#batchLength());
+    for (let i = 0; i < batch.length; i++) batch[i] = this.#shift();
+    return batch;
+  };
 
   constructor(options: RealFIFOOptions<T> = {}) {
     this.#atomic = options.atomicEvents ?? false;
@@ -138,7 +157,7 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
   /** Queues `Deleted(obj)`, whether or not the key is known. */
   delete(obj: T | DeletedFinalStateUnknown<T>): void {
     if (obj instanceof DeletedFinalStateUnknown) {
-      this.#populated = true;
+      this.#pops.noteWrite();
       this.#enqueue(obj.key, { type: 'Deleted', object: obj });
       return;
     }
@@ -147,21 +166,13 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
 
   /** Queues the events of a relist; see the contract. All or nothing on bad input. */
   replace(list: readonly T[], resourceVersion: string): void {
-    const keys = new Array<string>(list.length);
-    const objects = new Array<T>(list.length);
-    for (let i = 0; i < list.length; i++) {
-      keys[i] = keyWith(this.#keyFunc, list[i] as T);
-      objects[i] = this.#transform(list[i] as T);
-    }
+    const { keys, objects } = keyAndTransformAll(list, (obj) => keyWith(this.#keyFunc, obj), this.#transformer);
     if (this.#atomic) {
       this.#enqueue(undefined, { type: 'ReplacedAll', resourceVersion, objects });
     } else {
       this.#reconcile(keys, objects);
     }
-    if (!this.#populated) {
-      this.#populated = true;
-      this.#initialPopulationCount = this.#events.length;
-    }
+    this.#pops.noteReplace(this.#events.length);
   }
 
   /** Atomic: queues `SyncAll`. Otherwise queues `Sync(known object)` for every known key with nothing queued. */
@@ -187,26 +198,14 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
   addIfNotPresent(deltas: RealFIFODeltas<T>): void {
     if (deltas.length === 0) throw new KeyError('object was a zero-length Deltas', deltas);
     const key = keyOfDelta(deltas[deltas.length - 1] as RealFIFODelta<T>, this.#keyFunc);
-    this.#populated = true;
+    this.#pops.noteWrite();
     if (key !== undefined && this.#pending.has(key)) return;
     for (const delta of deltas) this.#enqueue(key, delta);
   }
 
   /** Waits for the next event and hands it to `process` as a one-element list; see {@link Queue}. */
-  async pop(process: PopProcessFunc<RealFIFODeltas<T>>, signal?: AbortSignal): Promise<RealFIFODeltas<T>> {
-    if (signal?.aborted) throw signal.reason;
-    if (!this.#gate.tryEnter()) await this.#gate.enter(signal);
-    const isInInitialList = !this.hasSynced();
-    const item = [this.#events.shift() as RealFIFODelta<T>];
-    this.#forget(this.#eventKeys.shift());
-    try {
-      const pending = process(item, isInInitialList);
-      if (pending !== undefined) await pending;
-    } finally {
-      if (this.#initialPopulationCount > 0) this.#initialPopulationCount--;
-      this.#gate.leave();
-    }
-    return item;
+  pop(process: PopProcessFunc<RealFIFODeltas<T>>, signal?: AbortSignal): Promise<RealFIFODeltas<T>> {
+    return this.#pops.run(this.#takeNext, process, signal);
   }
 
   /**
@@ -215,42 +214,27 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
    * ones. A whole-store event, or a run of one, goes to `processSingle` exactly as `pop` would; longer runs go
    * to `processBatch`. Resolves with the events handed out.
    */
-  async popBatch(
+  popBatch(
     processBatch: PopProcessFunc<RealFIFODeltas<T>>,
     processSingle: PopProcessFunc<RealFIFODeltas<T>>,
     signal?: AbortSignal,
   ): Promise<RealFIFODeltas<T>> {
-    if (signal?.aborted) throw signal.reason;
-    if (!this.#gate.tryEnter()) await this.#gate.enter(signal);
-    const isInInitialList = !this.hasSynced();
-    const batch: RealFIFODeltas<T> = new Array(this.#batchLength());
-    for (let i = 0; i < batch.length; i++) {
-      batch[i] = this.#events.shift() as RealFIFODelta<T>;
-      this.#forget(this.#eventKeys.shift());
-    }
-    try {
-      const pending = (batch.length === 1 ? processSingle : processBatch)(batch, isInInitialList);
-      if (pending !== undefined) await pending;
-    } finally {
-      this.#initialPopulationCount = Math.max(0, this.#initialPopulationCount - batch.length);
-      this.#gate.leave();
-    }
-    return batch;
+    return this.#pops.run(this.#takeBatch, processBatch, signal, processSingle);
   }
 
   /** Whether the first `replace` has been fully delivered (see {@link Queue}). */
   hasSynced(): boolean {
-    return this.#populated && this.#initialPopulationCount === 0;
+    return this.#pops.synced;
   }
 
   /** Wakes every waiting pop; once empty, pops reject with `FIFOClosedError`. Writes still work. */
   close(): void {
-    this.#gate.close();
+    this.#pops.close();
   }
 
   /** Whether `close` was called. */
   isClosed(): boolean {
-    return this.#gate.closed;
+    return this.#pops.closed;
   }
 
   /** The queued events in order, each as the one-element list `pop` would hand out. */
@@ -299,7 +283,7 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
 
   /** How many head events the next batch takes (at least one). */
   #batchLength(): number {
-    const initial = this.#initialPopulationCount;
+    const initial = this.#pops.initialRemaining;
     const limit = Math.min(this.#events.length, this.#batchSize, initial > 0 ? initial : Number.POSITIVE_INFINITY);
     const keys = new Set<string>();
     let i = 0;
@@ -315,8 +299,8 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
 
   #enqueueObject(type: 'Added' | 'Updated' | 'Deleted', obj: T): void {
     const key = keyWith(this.#keyFunc, obj);
-    const object = this.#transform(obj);
-    this.#populated = true;
+    const object = transformWith(this.#transformer, obj);
+    this.#pops.noteWrite();
     this.#enqueue(key, { type, object });
   }
 
@@ -337,33 +321,35 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
     }
   }
 
+  /** Appends `delta` (queued under `key`; `undefined` for a whole-store event) and wakes a pop. */
   #enqueue(key: string | undefined, delta: RealFIFODelta<T>): void {
     this.#events.push(delta);
     this.#eventKeys.push(key);
-    if (key !== undefined) {
-      const state = this.#pending.get(key);
-      if (state === undefined) this.#pending.set(key, { count: 1, last: delta as Delta<T> });
-      else {
-        state.count++;
-        state.last = delta as Delta<T>;
-      }
-    }
-    this.#gate.notify();
+    if (key !== undefined) this.#remember(key, delta as Delta<T>);
+    this.#pops.notify();
   }
 
+  /** Removes the head event and returns it. */
+  #shift(): RealFIFODelta<T> {
+    this.#forget(this.#eventKeys.shift());
+    return this.#events.shift() as RealFIFODelta<T>;
+  }
+
+  /** One more queued event carries `key`, and it is the newest. */
+  #remember(key: string, delta: Delta<T>): void {
+    const state = this.#pending.get(key);
+    if (state === undefined) this.#pending.set(key, { count: 1, last: delta });
+    else {
+      state.count++;
+      state.last = delta;
+    }
+  }
+
+  /** One queued event carrying `key` left the queue. */
   #forget(key: string | undefined): void {
     if (key === undefined) return;
     const state = this.#pending.get(key);
     if (state !== undefined && --state.count === 0) this.#pending.delete(key);
-  }
-
-  #transform(obj: T): T {
-    if (this.#transformer === undefined) return obj;
-    try {
-      return this.#transformer(obj);
-    } catch (err) {
-      throw new TransformError(obj, { cause: err });
-    }
   }
 }
 
@@ -380,12 +366,4 @@ function keyOfDelta<T>(delta: RealFIFODelta<T>, keyFunc: KeyFunc<T>): string | u
   if (!('object' in delta)) return undefined;
   const obj = delta.object;
   return obj instanceof DeletedFinalStateUnknown ? obj.key : keyWith(keyFunc, obj);
-}
-
-function knownGet<T>(known: KeyListerGetter<T>, key: string): T | undefined {
-  try {
-    return known.getByKey(key);
-  } catch {
-    return undefined;
-  }
 }
