@@ -1,0 +1,286 @@
+/**
+ * One measured case of the head-to-head benchmark, run as a child process of `versus-client-node.bench.ts`
+ * (argument: a JSON {@link ClientTask}). It builds one client against the pod server, times the initial
+ * sync, measures memory after a full GC, tells the orchestrator it has synced, and on `go` times the
+ * watch events until its handler has counted all of them; then it reports and exits.
+ */
+import * as http from 'node:http';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import type { KubeObject } from '@kubecache/cache';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeListerWatcher } from '../kube-lister-watcher.js';
+import type { SharedIndexInformer } from '../shared-informer.js';
+import type { ClientCommand, ClientKind, ClientReply, ClientResult, ClientTask } from './versus-protocol.js';
+
+/** Sampling period of the event-loop delay monitor, in ms. */
+const LOOP_RESOLUTION_MS = 10;
+
+/** Counts calls and resolves a promise when the count reaches a target (no closure per event). */
+class Counter {
+  n = 0;
+  #target = Number.POSITIVE_INFINITY;
+  #resolve: (() => void) | undefined;
+
+  tick(): void {
+    if (++this.n === this.#target) this.#resolve?.();
+  }
+
+  /** Resolves once the count has reached `target`. */
+  reach(target: number): Promise<void> {
+    if (this.n >= target) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#target = target;
+      this.#resolve = resolve;
+    });
+  }
+}
+
+/** The figures gathered so far (mutable while measuring). */
+type Figures = {
+  -readonly [K in keyof ClientResult as ClientResult[K] extends number | undefined ? K : never]?: number;
+};
+
+/** A running client under test. */
+interface Subject {
+  readonly adds: Counter;
+  readonly updates: Counter;
+  /** Resolves when the store holds the whole list. */
+  synced(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+// Loaded only by the cases that use them (client-node alone takes about a second to import), before the
+// memory baseline is taken.
+type ClientNode = typeof import('@kubernetes/client-node');
+type Informers = { SharedIndexInformer: typeof SharedIndexInformer; KubeListerWatcher: typeof KubeListerWatcher };
+let cn: ClientNode;
+let inf: Informers;
+
+async function load(kind: ClientKind): Promise<void> {
+  if (kind === 'bare') return;
+  cn = await import('@kubernetes/client-node');
+  const [{ SharedIndexInformer }, { KubeListerWatcher }] = await Promise.all([
+    import('../shared-informer.js'),
+    import('../kube-lister-watcher.js'),
+  ]);
+  inf = { SharedIndexInformer, KubeListerWatcher };
+}
+
+function kubeConfigFor(url: string): KubeConfig {
+  const kc = new cn.KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'bench', server: url, skipTLSVerify: true }],
+    users: [{ name: 'bench', token: 'bench-token' }],
+    contexts: [{ name: 'bench', cluster: 'bench', user: 'bench' }],
+    currentContext: 'bench',
+  });
+  return kc;
+}
+
+function ours(task: ClientTask, freeze: boolean): Subject {
+  const adds = new Counter();
+  const updates = new Counter();
+  const listerWatcher = new inf.KubeListerWatcher<KubeObject>({
+    kubeConfig: kubeConfigFor(task.url),
+    version: 'v1',
+    resource: 'pods',
+  });
+  const informer = new inf.SharedIndexInformer<KubeObject>({ listerWatcher, freeze, name: 'bench' });
+  informer.addEventHandler({ onAdd: () => adds.tick(), onUpdate: () => updates.tick() });
+  const ac = new AbortController();
+  const running = informer.run(ac.signal);
+  return {
+    adds,
+    updates,
+    synced: async () => {
+      if (!(await informer.waitForCacheSync(ac.signal))) throw new Error('informer stopped before sync');
+    },
+    stop: async () => {
+      ac.abort();
+      await running;
+    },
+  };
+}
+
+function clientNode(task: ClientTask): Subject {
+  const adds = new Counter();
+  const updates = new Counter();
+  const kc = kubeConfigFor(task.url);
+  const api = kc.makeApiClient(cn.CoreV1Api);
+  const informer = cn.makeInformer(kc, '/api/v1/pods', () => api.listPodForAllNamespaces());
+  informer.on('add', () => adds.tick());
+  informer.on('update', () => updates.tick());
+  let failure: unknown;
+  informer.on('error', (err: unknown) => {
+    failure = err;
+  });
+  const started = informer.start();
+  return {
+    adds,
+    updates,
+    // Its adds run inline while it stores the list: the last add is the moment the store is complete.
+    synced: () =>
+      Promise.race([
+        adds.reach(task.n),
+        started.then(() => {
+          if (failure) throw failure;
+          return adds.reach(task.n);
+        }),
+      ]),
+    stop: () => informer.stop(),
+  };
+}
+
+function request(url: string): Promise<{ req: http.ClientRequest; res: http.IncomingMessage }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers: { Accept: 'application/json' } }, (res) => resolve({ req, res }));
+    req.once('error', reject);
+  });
+}
+
+/** The practical limit: read the bytes, `JSON.parse`, `Map.set` by namespace/name; no queue, no handlers. */
+function bare(task: ClientTask): Subject {
+  const adds = new Counter();
+  const updates = new Counter();
+  const store = new Map<string, KubeObject>();
+  const open: http.ClientRequest[] = [];
+  const keyOf = (o: KubeObject): string => `${o.metadata?.namespace}/${o.metadata?.name}`;
+  const run = async (): Promise<void> => {
+    const list = await request(`${task.url}/api/v1/pods?resourceVersion=0`);
+    const parts: Buffer[] = [];
+    for await (const chunk of list.res) parts.push(chunk as Buffer);
+    const body = JSON.parse(Buffer.concat(parts).toString('utf8')) as { metadata: { resourceVersion: string } } & {
+      items: KubeObject[];
+    };
+    for (const item of body.items) {
+      store.set(keyOf(item), item);
+      adds.tick();
+    }
+    const rv = body.metadata.resourceVersion;
+    const watch = await request(`${task.url}/api/v1/pods?watch=true&resourceVersion=${rv}`);
+    open.push(watch.req);
+    watch.res.setEncoding('utf8');
+    let pending = '';
+    watch.res.on('data', (chunk: string) => {
+      const text = pending + chunk;
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        const event = JSON.parse(text.slice(start, nl)) as { object: KubeObject };
+        store.set(keyOf(event.object), event.object);
+        updates.tick();
+        start = nl + 1;
+      }
+      pending = text.slice(start);
+    });
+    watch.res.on('error', () => {});
+  };
+  const done = run();
+  done.catch(() => {});
+  return {
+    adds,
+    updates,
+    synced: () => done.then(() => adds.reach(task.n)),
+    stop: async () => {
+      for (const req of open) req.destroy();
+    },
+  };
+}
+
+function subjectFor(task: ClientTask): Subject {
+  switch (task.kind) {
+    case 'ours':
+      return ours(task, true);
+    case 'ours-no-freeze':
+      return ours(task, false);
+    case 'client-node':
+      return clientNode(task);
+    case 'bare':
+      return bare(task);
+  }
+}
+
+function fullGc(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+}
+
+const mb = (bytes: number): number => bytes / (1024 * 1024);
+
+/** CPU time (user + system, all threads of this process) since `since`, in ms. */
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1000;
+}
+
+function send(reply: ClientReply): Promise<void> {
+  return new Promise((resolve) => process.send?.(reply, () => resolve()) ?? resolve());
+}
+
+const nextGo = (): Promise<void> =>
+  new Promise((resolve) => {
+    process.once('message', (cmd: ClientCommand) => {
+      if (cmd.type === 'go') resolve();
+    });
+  });
+
+async function measure(task: ClientTask, figures: Figures): Promise<void> {
+  await load(task.kind);
+  fullGc();
+  const base = process.memoryUsage();
+  const go = nextGo();
+  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  loop.enable();
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const subject = subjectFor(task);
+  try {
+    await subject.synced();
+    figures.syncMs = performance.now() - t0;
+    await subject.adds.reach(task.n);
+    figures.handlersMs = performance.now() - t0;
+    figures.syncCpuMs = cpuMs(cpu0);
+    // The delay monitor records a block only when its timer next fires: let the timers phase run once.
+    await new Promise((resolve) => setTimeout(resolve, 2 * LOOP_RESOLUTION_MS));
+    loop.disable();
+    figures.loopBlockMs = loop.max / 1e6;
+    fullGc();
+    const mem = process.memoryUsage();
+    figures.heapMB = mb(mem.heapUsed - base.heapUsed);
+    figures.rssMB = mb(mem.rss - base.rss);
+    await send({ type: 'synced' });
+    await go;
+    const t1 = performance.now();
+    const cpu1 = process.cpuUsage();
+    await subject.updates.reach(task.m);
+    figures.eventsMs = performance.now() - t1;
+    figures.eventsCpuMs = cpuMs(cpu1);
+  } finally {
+    await subject.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const task = JSON.parse(process.argv[2] ?? '{}') as ClientTask;
+  const figures: Figures = {};
+  let error: string | undefined;
+  const timer = setTimeout(() => {
+    error = `capped: not done after ${task.timeoutMs / 1000} s`;
+    void report(task, figures, error).then(() => process.exit(0));
+  }, task.timeoutMs);
+  try {
+    await measure(task, figures);
+  } catch (err) {
+    error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  }
+  clearTimeout(timer);
+  await report(task, figures, error);
+  process.exit(0);
+}
+
+function report(task: ClientTask, f: Figures, error: string | undefined): Promise<void> {
+  const result: ClientResult = { kind: task.kind, n: task.n, m: task.m, ...f, ...(error ? { error } : {}) };
+  return send({ type: 'result', result });
+}
+
+await main();

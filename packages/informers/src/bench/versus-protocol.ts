@@ -1,0 +1,77 @@
+/**
+ * Messages between the processes of the head-to-head benchmark (`versus-client-node.bench.ts`): the
+ * orchestrator, the pod server (`versus-server.ts`) and one client process per measured case
+ * (`versus-client.ts`). Each role runs in its own process so that neither the server's serialization nor
+ * the previous case's garbage is billed to the case being measured, and so that RSS is per client.
+ */
+
+/** The clients compared. */
+export type ClientKind = 'ours' | 'ours-no-freeze' | 'client-node' | 'bare';
+
+/** Orchestrator → server. */
+export type ServerCommand =
+  /** Build the list bytes of `n` pods and `m` MODIFIED watch events, then answer `prepared`. */
+  | { readonly type: 'prepare'; readonly n: number; readonly m: number }
+  /** Write the prepared events to the newest open watch stream, then answer `sent`. */
+  | { readonly type: 'go' }
+  /** Cut every open connection (between cases), then answer `reset`. */
+  | { readonly type: 'reset' }
+  /** Close the server and exit. */
+  | { readonly type: 'exit' };
+
+/** Server → orchestrator. */
+export type ServerReply =
+  | { readonly type: 'listening'; readonly url: string }
+  | { readonly type: 'prepared'; readonly listBytes: number; readonly eventBytes: number; readonly ms: number }
+  | { readonly type: 'watch-open' }
+  | { readonly type: 'sent' }
+  | { readonly type: 'reset' };
+
+/** What a client process is asked to measure (passed as its only argument, JSON). */
+export interface ClientTask {
+  readonly kind: ClientKind;
+  /** Server base URL, `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** Pods in the list. */
+  readonly n: number;
+  /** MODIFIED events the watch stream will carry. */
+  readonly m: number;
+  /** Give up after this many ms (the case is then reported as capped). */
+  readonly timeoutMs: number;
+}
+
+/**
+ * Figures of one case; a figure is missing when the case stopped before it. Times in ms, memory in MB
+ * (deltas from the process's baseline after imports).
+ */
+export interface ClientResult {
+  readonly kind: ClientKind;
+  readonly n: number;
+  readonly m: number;
+  /** Start → the store holds the whole list (our `hasSynced`; client-node's last list add; bare's last `Map.set`). */
+  readonly syncMs?: number;
+  /** Start → every handler saw every listed object (equals `syncMs` where handlers run inline). */
+  readonly handlersMs?: number;
+  /** CPU time (user + system, all threads) of the client process from start to `handlersMs`. */
+  readonly syncCpuMs?: number;
+  /** Longest the event loop was blocked during the sync (ms, 10 ms resolution). */
+  readonly loopBlockMs?: number;
+  /** Heap used after sync and a full GC, minus the baseline. */
+  readonly heapMB?: number;
+  /** Resident set size after sync and a full GC, minus the baseline. */
+  readonly rssMB?: number;
+  /** `go` → the handler counted all `m` updates (and the store holds them). */
+  readonly eventsMs?: number;
+  /** CPU time of the client process from `go` to `eventsMs`. */
+  readonly eventsCpuMs?: number;
+  /** Why the case stopped early, if it did. */
+  readonly error?: string;
+}
+
+/** Client → orchestrator. */
+export type ClientReply =
+  /** Synced and measured memory; the orchestrator answers `go` once the server has the watch open. */
+  { readonly type: 'synced' } | { readonly type: 'result'; readonly result: ClientResult };
+
+/** Orchestrator → client. */
+export type ClientCommand = { readonly type: 'go' };

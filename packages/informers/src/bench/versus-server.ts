@@ -1,0 +1,160 @@
+/**
+ * The pod server of the head-to-head benchmark, run as a child process of `versus-client-node.bench.ts`.
+ * It answers `GET /api/v1/pods` with pre-serialized list bytes (the whole list in one response, as the
+ * apiserver serves `resourceVersion=0` from its cache) and `GET /api/v1/pods?watch=true` with a chunked
+ * stream that stays silent until the orchestrator says `go`, then writes the pre-serialized MODIFIED events
+ * as newline-delimited JSON, honouring back-pressure. Loopback only; everything closes on `exit`.
+ */
+import * as http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { makePods } from '@kubecache/cache/testing';
+import type { ServerCommand, ServerReply } from './versus-protocol.js';
+
+/** Events are written in slices of about this many bytes. */
+const SLICE_BYTES = 256 * 1024;
+
+interface Prepared {
+  list: Buffer;
+  events: Buffer[];
+}
+
+/**
+ * Serializes `n` pods as a list at RV `n`, and `m` MODIFIED events (RV n+1 … n+m, each with a new
+ * `generation` label) cycling over the pods. Each pod is stringified once; an event edits its text.
+ */
+function prepare(n: number, m: number): Prepared {
+  const texts = makePods(n).map((pod) => JSON.stringify(pod));
+  const head = `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"${n}"},"items":[`;
+  const list = Buffer.from(`${head}${texts.join(',')}]}`);
+  const events: Buffer[] = [];
+  let slice: string[] = [];
+  let size = 0;
+  for (let i = 0; i < m; i++) {
+    const pod = texts[i % n]!.replace(/"resourceVersion":"\d+"/, `"resourceVersion":"${n + 1 + i}"`).replace(
+      '"labels":{',
+      `"labels":{"generation":"${i}",`,
+    );
+    const line = `{"type":"MODIFIED","object":${pod}}\n`;
+    slice.push(line);
+    size += line.length;
+    if (size >= SLICE_BYTES) {
+      events.push(Buffer.from(slice.join('')));
+      slice = [];
+      size = 0;
+    }
+  }
+  if (slice.length > 0) events.push(Buffer.from(slice.join('')));
+  return { list, events };
+}
+
+/** Writes `chunks` to `res`, waiting for `drain` whenever the socket buffer is full. */
+async function writeAll(res: http.ServerResponse, chunks: Buffer[]): Promise<void> {
+  for (const chunk of chunks) {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) await drained(res);
+  }
+}
+
+/** Resolves on the response's next `drain` or `close`, leaving no listener behind. */
+function drained(res: http.ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+class PodServer {
+  readonly #server: http.Server;
+  readonly #sockets = new Set<Socket>();
+  readonly #watches: http.ServerResponse[] = [];
+  #data: Prepared = {
+    list: Buffer.from('{"kind":"PodList","metadata":{"resourceVersion":"0"},"items":[]}'),
+    events: [],
+  };
+
+  constructor() {
+    this.#server = http.createServer((req, res) => this.#handle(req, res));
+    // No idle timeout: a client busy parsing a big list must not find its kept-alive socket closed under it.
+    this.#server.keepAliveTimeout = 0;
+    this.#server.on('connection', (socket: Socket) => {
+      socket.setNoDelay(true);
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  async command(cmd: ServerCommand): Promise<ServerReply | undefined> {
+    switch (cmd.type) {
+      case 'prepare': {
+        const t0 = performance.now();
+        this.#data = prepare(cmd.n, cmd.m);
+        const eventBytes = this.#data.events.reduce((sum, b) => sum + b.length, 0);
+        return { type: 'prepared', listBytes: this.#data.list.length, eventBytes, ms: performance.now() - t0 };
+      }
+      case 'go': {
+        const res = this.#watches.at(-1);
+        if (res) await writeAll(res, this.#data.events);
+        return { type: 'sent' };
+      }
+      case 'reset':
+        this.#closeAll();
+        return { type: 'reset' };
+      case 'exit':
+        this.#closeAll();
+        await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+        return undefined;
+    }
+  }
+
+  #closeAll(): void {
+    for (const res of this.#watches) res.destroy();
+    this.#watches.length = 0;
+    for (const socket of this.#sockets) socket.destroy();
+  }
+
+  #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname !== '/api/v1/pods') {
+      res.writeHead(404, { 'Content-Type': 'application/json' });
+      res.end('{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}');
+      return;
+    }
+    if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+      res.flushHeaders();
+      this.#watches.push(res);
+      res.on('close', () => {
+        const i = this.#watches.indexOf(res);
+        if (i >= 0) this.#watches.splice(i, 1);
+      });
+      send({ type: 'watch-open' });
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': this.#data.list.length });
+    res.end(this.#data.list);
+  }
+}
+
+function send(reply: ServerReply): void {
+  process.send?.(reply);
+}
+
+const server = new PodServer();
+send({ type: 'listening', url: await server.listen() });
+process.on('message', (cmd: ServerCommand) => {
+  void server.command(cmd).then((reply) => {
+    if (reply) send(reply);
+    else process.disconnect();
+  });
+});
