@@ -163,7 +163,13 @@ function readBody(res: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     res.on('data', (chunk: Buffer) => parts.push(chunk));
-    res.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    res.on('end', () => {
+      const body = Buffer.concat(parts).toString('utf8');
+      // The listeners outlive this call until the macrotask ends; drop the chunks so a large page is not
+      // held twice (as Buffers and as the string) while the caller parses and stores it.
+      parts.length = 0;
+      resolve(body);
+    });
     res.on('error', reject);
   });
 }
