@@ -117,13 +117,7 @@ export class FakeClock implements Clock {
   /** Moves time to `t` (never backwards), firing every timer due by then, in order. */
   setTime(t: number): void {
     const target = Math.max(t, this.#now);
-    for (;;) {
-      const next = this.#timers[0];
-      if (next === undefined || next.at > target) break;
-      this.#timers.shift();
-      this.#now = next.at;
-      next.fn();
-    }
+    while (this.#fireNext(target));
     this.#now = target;
   }
 
@@ -134,16 +128,19 @@ export class FakeClock implements Clock {
   async stepAsync(ms: number): Promise<void> {
     const target = this.#now + ms;
     await flushMicrotasks();
-    for (;;) {
-      const next = this.#timers[0];
-      if (next === undefined || next.at > target) break;
-      this.#timers.shift();
-      this.#now = next.at;
-      next.fn();
-      await flushMicrotasks();
-    }
+    while (this.#fireNext(target)) await flushMicrotasks();
     this.#now = target;
     await flushMicrotasks();
+  }
+
+  /** Fires the earliest timer if it is due by `target`, moving time to it; false when none is. */
+  #fireNext(target: number): boolean {
+    const next = this.#timers[0];
+    if (next === undefined || next.at > target) return false;
+    this.#timers.shift();
+    this.#now = next.at;
+    next.fn();
+    return true;
   }
 
   /** Whether any timer is pending. */

@@ -1,5 +1,7 @@
 // Public API of @kubecache/cache: an allow-list of named exports, grouped by concept.
-// Each group is owned by one part of the package; add exports in your own group.
+// Add a new export to the group of its concept.
+
+// --- objects, keys, clock, store contracts
 
 export type { Clock, TimerHandle } from './clock.js';
 export { RealClock, realClock } from './clock.js';
@@ -14,7 +16,6 @@ export {
   parseObjectName,
   splitMetaNamespaceKey,
 } from './keys.js';
-// --- objects, keys, clock, store contracts
 export type { KubeList, KubeObject, ListMeta, ObjectMeta, OwnerReference } from './object.js';
 export { resourceVersionOf } from './object.js';
 export type { Status, StatusCause, StatusDetails, StatusReason } from './status.js';
