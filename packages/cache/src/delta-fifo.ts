@@ -3,7 +3,6 @@
  */
 import { DeletedFinalStateUnknown, KeyError, type KeyFunc, metaNamespaceKeyFunc } from './keys.js';
 import {
-  Backlog,
   type KeyListerGetter,
   keyAndTransformAll,
   keyWith,
@@ -13,6 +12,7 @@ import {
   type Queue,
   transformWith,
 } from './queue.js';
+import { Ring } from './ring.js';
 
 /** What happened to an object. `Replaced` and `Sync` come from a relist or resync, not from a watch event. */
 export type DeltaType = 'Added' | 'Updated' | 'Deleted' | 'Replaced' | 'Sync';
@@ -88,7 +88,7 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
   readonly #listDeltaType: 'Replaced' | 'Sync';
   readonly #transformer: ((obj: T) => T) | undefined;
   readonly #items = new Map<string, Deltas<T>>();
-  readonly #queue = new Backlog<string>();
+  readonly #queue = new Ring<string>();
   readonly #pops = new PopRunner<Deltas<T>>({ source: this.#queue, countWhen: 'taken' });
   /** Takes the head key's `Deltas` off the queue (see `pop`). */
   readonly #takeNext = (): Deltas<T> => {

@@ -2,7 +2,8 @@
  * FIFO: a queue of objects keyed by a key function, each key queued at most once (client-go's `cache.FIFO`).
  */
 import { type KeyFunc, metaNamespaceKeyFunc } from './keys.js';
-import { Backlog, keyWith, type PopProcessFunc, PopRunner, type Queue } from './queue.js';
+import { keyWith, type PopProcessFunc, PopRunner, type Queue } from './queue.js';
+import { Ring } from './ring.js';
 
 /** Options of {@link FIFO}. */
 export interface FIFOOptions<T> {
@@ -32,7 +33,7 @@ export interface FIFOOptions<T> {
 export class FIFO<T> implements Queue<T, T> {
   readonly #keyFunc: KeyFunc<T>;
   #items = new Map<string, T>();
-  readonly #queue = new Backlog<string>();
+  readonly #queue = new Ring<string>();
   readonly #pops = new PopRunner<T>({ source: this.#queue, countWhen: 'processed' });
   /** Takes the value of the first live key off the queue (see `pop`). */
   readonly #takeNext = (): T | undefined => {

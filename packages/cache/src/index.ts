@@ -50,6 +50,7 @@ export type { KeyListerGetter, PopProcessFunc, Queue } from './queue.js';
 export { FIFOClosedError } from './queue.js';
 export type { AtomicDelta, AtomicDeltaType, RealFIFODelta, RealFIFODeltas, RealFIFOOptions } from './real-fifo.js';
 export { isRealFIFODelta, RealFIFO } from './real-fifo.js';
+export { Ring } from './ring.js';
 
 // stores
 

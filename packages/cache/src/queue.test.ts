@@ -1,39 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { KeyError } from './keys.js';
-import { Backlog, keyAndTransformAll, keyWith, knownGet, PopRunner, transformWith } from './queue.js';
+import { keyAndTransformAll, keyWith, knownGet, PopRunner, transformWith } from './queue.js';
+import { Ring } from './ring.js';
 import { TransformError } from './thread-safe-store.js';
 
-describe('Backlog', () => {
-  it('hands entries out in order across compactions', () => {
-    const b = new Backlog<number>();
-    const out: number[] = [];
-    let next = 0;
-    for (let round = 0; round < 20; round++) {
-      for (let i = 0; i < 3000; i++) b.push(next++);
-      for (let i = 0; i < 2500; i++) out.push(b.shift() as number);
-      expect(b.length).toBe(next - out.length);
-      expect(b.at(0)).toBe(out.length);
-    }
-    while (b.length > 0) out.push(b.shift() as number);
-    expect(out).toEqual(Array.from({ length: next }, (_, i) => i));
-    expect(b.shift()).toBeUndefined();
-  });
-
-  it('copies its entries head first', () => {
-    const b = new Backlog<string>();
-    b.push('a');
-    b.push('b');
-    b.push('c');
-    b.shift();
-    const copy = b.toArray();
-    copy.push('x');
-    expect(b.toArray()).toEqual(['b', 'c']);
-    expect(b.at(-1)).toBeUndefined();
-  });
-});
-
 describe('PopRunner', () => {
-  const runner = () => new PopRunner<string>({ source: new Backlog<string>(), countWhen: 'processed' });
+  const runner = () => new PopRunner<string>({ source: new Ring<string>(), countWhen: 'processed' });
 
   it('takes the initial list only from a replace that comes before any other write', () => {
     const written = runner();

@@ -87,58 +87,6 @@ export interface Queue<T, Item> extends ReflectorStore<T> {
   getByKey(key: string): Item | undefined;
 }
 
-/**
- * A FIFO array with O(1) amortised removal at the head: a head index instead of `Array.shift`, compacted
- * once at least half of the array is consumed. Internal to the queues.
- * @internal
- */
-export class Backlog<E> {
-  #buf: (E | undefined)[] = [];
-  #head = 0;
-
-  /** Number of entries. */
-  get length(): number {
-    return this.#buf.length - this.#head;
-  }
-
-  /** Appends `e` at the tail. */
-  push(e: E): void {
-    this.#buf.push(e);
-  }
-
-  /** The entry at position `i` from the head, or `undefined`. */
-  at(i: number): E | undefined {
-    return i < 0 ? undefined : this.#buf[this.#head + i];
-  }
-
-  /** Removes and returns the head entry, or `undefined` when empty. */
-  shift(): E | undefined {
-    if (this.#head >= this.#buf.length) return undefined;
-    const e = this.#buf[this.#head];
-    this.#buf[this.#head] = undefined;
-    this.#head++;
-    if (this.#head === this.#buf.length) this.clear();
-    else if (this.#head >= 1024 && this.#head * 2 >= this.#buf.length) this.#compact();
-    return e;
-  }
-
-  /** Removes everything. */
-  clear(): void {
-    this.#buf = [];
-    this.#head = 0;
-  }
-
-  /** A copy of the entries, head first. */
-  toArray(): E[] {
-    return this.#buf.slice(this.#head) as E[];
-  }
-
-  #compact(): void {
-    this.#buf = this.#buf.slice(this.#head);
-    this.#head = 0;
-  }
-}
-
 interface Waiter {
   resolve: () => void;
   reject: (reason: unknown) => void;

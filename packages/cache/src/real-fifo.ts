@@ -5,7 +5,6 @@
 import type { Delta, DeltaType } from './delta-fifo.js';
 import { DeletedFinalStateUnknown, KeyError, type KeyFunc, metaNamespaceKeyFunc } from './keys.js';
 import {
-  Backlog,
   type KeyListerGetter,
   keyAndTransformAll,
   keyWith,
@@ -15,6 +14,7 @@ import {
   type Queue,
   transformWith,
 } from './queue.js';
+import { Ring } from './ring.js';
 
 /** The in-order FIFO's whole-store events, queued only in atomic mode. */
 export type AtomicDeltaType = 'ReplacedAll' | 'SyncAll' | 'Bookmark';
@@ -102,9 +102,9 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
   readonly #atomic: boolean;
   readonly #emitBookmark: boolean;
   readonly #batchSize: number;
-  readonly #events = new Backlog<RealFIFODelta<T>>();
+  readonly #events = new Ring<RealFIFODelta<T>>();
   /** The key of each queued event (parallel to `#events`); `undefined` for atomic events. */
-  readonly #eventKeys = new Backlog<string | undefined>();
+  readonly #eventKeys = new Ring<string | undefined>();
   /** Keys with queued events, in the order their oldest queued event arrived. */
   readonly #pending = new Map<string, PendingKey<T>>();
   readonly #pops = new PopRunner<RealFIFODeltas<T>>({

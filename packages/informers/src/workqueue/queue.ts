@@ -11,9 +11,8 @@
  *                           processing+dirty ──done──> queued+dirty
  * ```
  */
-import { type Clock, realClock } from '@kubecache/cache';
+import { type Clock, Ring, realClock } from '@kubecache/cache';
 import { QueueMetrics, type WorkQueueMetricsProvider } from './metrics.js';
-import { Ring } from './ring.js';
 
 /** What {@link WorkQueue.get} resolves to: an item to process, or the news that the queue shut down. */
 export type GetResult<T> = { readonly shutdown: false; readonly item: T } | { readonly shutdown: true };

@@ -1,6 +1,13 @@
 /**
  * A growable circular buffer: O(1) push at the tail and shift at the head, without `Array.shift`'s O(n)
- * copying on big queues. Internal to the informers package (workqueue and processor listeners use it).
+ * copying on big queues. Every queue in kubecache holds its entries in one (FIFO, DeltaFIFO, the in-order
+ * FIFO, the workqueue, per-handler buffers).
+ *
+ * @example
+ * const ring = new Ring<string>();
+ * ring.push('a');
+ * ring.push('b');
+ * ring.shift(); // 'a'
  */
 export class Ring<T> {
   #buf: (T | undefined)[];
@@ -39,6 +46,18 @@ export class Ring<T> {
   /** The head item without removing it, or `undefined` when empty. */
   peek(): T | undefined {
     return this.#size === 0 ? undefined : this.#buf[this.#head];
+  }
+
+  /** The item at position `i` from the head (0 is the head), or `undefined` when out of range. */
+  at(i: number): T | undefined {
+    return i < 0 || i >= this.#size ? undefined : this.#buf[(this.#head + i) & (this.#buf.length - 1)];
+  }
+
+  /** A copy of the items, head first. */
+  toArray(): T[] {
+    const out = new Array<T>(this.#size);
+    for (let i = 0; i < this.#size; i++) out[i] = this.#buf[(this.#head + i) & (this.#buf.length - 1)] as T;
+    return out;
   }
 
   /** Removes every item. */
