@@ -121,7 +121,7 @@ describe('ExpirationCache', () => {
       const cache = new ExpirationCache<Obj>({ clock });
       cache.add(obj('a'));
       clock.step(10 ** 12);
-      expect(cache.getByKey('a')).toBeDefined();
+      expect(cache.getByKey('a')).toEqual(obj('a'));
     });
   });
 

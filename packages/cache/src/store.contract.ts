@@ -193,7 +193,9 @@ function describeFreezing(makeStore: () => Store<ContractObject>): void {
     const store = makeStore();
     store.add(contractObject('a', 'b', 'ns'));
     store.replace([contractObject('c', 'd'), ...store.list().map((o) => ({ ...o, metadata: { ...o.metadata } }))], '1');
-    for (const obj of store.list()) {
+    const objects = store.list();
+    expect(objects).toHaveLength(2);
+    for (const obj of objects) {
       expect(Object.isFrozen(obj)).toBe(true);
       expect(Object.isFrozen(obj.metadata)).toBe(true);
     }

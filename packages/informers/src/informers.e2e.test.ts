@@ -55,7 +55,10 @@ describe('informers end to end over HTTP', () => {
 
     const log: string[] = [];
     const reconciled = new Map<string, string>();
-    const goal = until(() => reconciled.get('default/a') === 'Running' && reconciled.get('default/b') === 'gone');
+    // The two handlers run independently: wait for the logger's last event as well as the reconciler's.
+    const goal = until(
+      () => reconciled.get('default/a') === 'Running' && reconciled.get('default/b') === 'gone' && log.length >= 5,
+    );
     const runner = new ControllerRunner({
       name: 'pods',
       workers: 2,
@@ -66,12 +69,16 @@ describe('informers end to end over HTTP', () => {
         goal.poke();
       },
     });
+    const note = (line: string): void => {
+      log.push(line);
+      goal.poke();
+    };
     const enqueue = (o: KubeObject): void => runner.enqueue(deletionHandlingMetaNamespaceKeyFunc(o));
     const logger = pods.addEventHandler({
       name: 'logger',
-      onAdd: (o, initial) => void log.push(`add ${o.metadata?.name}${initial ? ' (initial)' : ''}`),
-      onUpdate: (_o, n) => void log.push(`update ${n.metadata?.name}`),
-      onDelete: (d: DeletedObject<KubeObject>) => void log.push(`delete ${d.key} ${d.kind}`),
+      onAdd: (o, initial) => note(`add ${o.metadata?.name}${initial ? ' (initial)' : ''}`),
+      onUpdate: (_o, n) => note(`update ${n.metadata?.name}`),
+      onDelete: (d: DeletedObject<KubeObject>) => note(`delete ${d.key} ${d.kind}`),
     });
     const enqueuer = pods.addEventHandler({
       name: 'enqueuer',
@@ -99,8 +106,9 @@ describe('informers end to end over HTTP', () => {
     stop.abort();
     await running;
     await factory.shutdown();
-    // The server sees the client's disconnect a few I/O turns later.
-    for (let i = 0; i < 1000 && server.openWatches > 0; i++) await new Promise((r) => setImmediate(r));
+    // The server sees the client's disconnect a few I/O turns later (bounded by wall-clock time, not turns).
+    const deadline = Date.now() + 10_000;
+    while (server.openWatches > 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
     expect(server.openWatches).toBe(0);
   });
 });

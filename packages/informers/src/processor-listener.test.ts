@@ -34,7 +34,7 @@ describe('ProcessorListener', () => {
     });
     for (const x of ['a', 'b', 'c']) l.add(add(x));
     expect(l.backlog()).toBe(2);
-    while (seen.length < 3) {
+    for (let turn = 0; turn < 10 && seen.length < 3; turn++) {
       await flushMicrotasks();
       gates.shift()?.();
       await flushMicrotasks();
@@ -169,6 +169,8 @@ describe('ProcessorListener', () => {
     const settled: string[] = [];
     const first = l.stop().then(() => settled.push('first'));
     const second = l.stop().then(() => settled.push('second'));
+    await flushMicrotasks();
+    expect(settled).toEqual([]);
     release();
     await Promise.all([first, second]);
     expect(settled.sort()).toEqual(['first', 'second']);

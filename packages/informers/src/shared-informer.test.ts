@@ -149,7 +149,11 @@ describe('SharedIndexInformer', () => {
       t.source.resetWatch();
       await t.clock.stepAsync(2000);
       expect(twice).toBe(0);
-      for (const o of t.informer.getStore().list()) expect(o.metadata?.annotations?.transformed).toBe('yes');
+      const stored = t.informer.getStore().list();
+      expect(stored.map((o) => [nameOf(o), o.metadata?.annotations?.transformed]).sort()).toEqual([
+        ['pod1', 'yes'],
+        ['pod2', 'yes'],
+      ]);
       await t.stop();
     },
   );
@@ -192,12 +196,15 @@ describe('SharedIndexInformer', () => {
   it('stops delivering to a removed handler (TestRemoveWhileActive)', async () => {
     const t = setup();
     const r = recorder();
+    const kept = recorder();
     const reg = t.informer.addEventHandler(r.handler);
+    t.informer.addEventHandler(kept.handler);
     t.source.add(pod('pod1'));
     await t.start();
     t.informer.removeEventHandler(reg);
     t.source.add(pod('pod2'));
     await flushMicrotasks();
+    expect(kept.events).toEqual(['add pod1', 'add pod2']);
     expect(r.events).toEqual(['add pod1']);
     await t.stop();
   });

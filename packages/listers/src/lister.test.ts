@@ -131,10 +131,17 @@ describe.each(setups)('GenericLister on $name', ({ make }) => {
 describe('listAllByNamespace', () => {
   it('uses the namespace index and never scans the store when the index exists', () => {
     const indexer = new IndexedStore<FixturePod>({ indexers: { [NAMESPACE_INDEX]: metaNamespaceIndexFunc } });
-    indexer.replace(makePods(100, { namespaces: 10 }), '1');
+    const pods = makePods(100, { namespaces: 10 });
+    indexer.replace(pods, '1');
     const list = jest.spyOn(indexer, 'list');
     const byIndex = jest.spyOn(indexer, 'byIndex');
-    expect(listAllByNamespace(indexer, 'ns-2', 'tier=backend').length).toBeGreaterThan(0);
+    const want = pods
+      .filter((p) => p.metadata.namespace === 'ns-2' && p.metadata.labels.tier === 'backend')
+      .map((p) => p.metadata.name)
+      .sort();
+    expect(want.length).toBeGreaterThan(0);
+    const got = listAllByNamespace(indexer, 'ns-2', 'tier=backend').map((p) => p.metadata.name);
+    expect(got.sort()).toEqual(want);
     expect(list).not.toHaveBeenCalled();
     expect(byIndex).toHaveBeenCalledWith(NAMESPACE_INDEX, 'ns-2');
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { flushMicrotasks } from '../clock.js';
 import type { StorageEvent } from '../storage/interfaces.js';
-import { convertFiltered, matchesObject, type SelectionPredicate } from '../storage/predicate.js';
+import type { SelectionPredicate } from '../storage/predicate.js';
 import { fieldEquals, labelEquals } from '../storage/storage.contract.js';
 import type { CacheWatcher } from './cache-watcher.js';
 import { pod, podAttrs, record, startCacher, summary, type TestPod } from './cacher-test-kit.js';
@@ -19,11 +19,16 @@ function prng(seed: number): () => number {
   };
 }
 
-const PREDICATES: [string, SelectionPredicate<TestPod> | undefined][] = [
-  ['everything', undefined],
-  ['app=web', { label: labelEquals({ app: 'web' }), getAttrs: podAttrs }],
-  ['spec.nodeName=n1', { field: fieldEquals({ 'spec.nodeName': 'n1' }), getAttrs: podAttrs }],
-  ['ns a', undefined],
+/** Each predicate with an oracle written independently of the predicate code under test. */
+const PREDICATES: [string, SelectionPredicate<TestPod> | undefined, (p: TestPod) => boolean][] = [
+  ['everything', undefined, () => true],
+  ['app=web', { label: labelEquals({ app: 'web' }), getAttrs: podAttrs }, (p) => p.metadata.labels?.app === 'web'],
+  [
+    'spec.nodeName=n1',
+    { field: fieldEquals({ 'spec.nodeName': 'n1' }), getAttrs: podAttrs },
+    (p) => p.spec.nodeName === 'n1',
+  ],
+  ['ns a', undefined, () => true],
 ];
 
 interface Truth {
@@ -32,18 +37,25 @@ interface Truth {
 }
 
 /** What a watcher from `rv` with predicate `p` (under `prefix`) must see, from the storage history. */
-function expected(history: readonly Truth[], rv: number, p: SelectionPredicate<TestPod> | undefined, prefix: string) {
+function expected(history: readonly Truth[], rv: number, matches: (p: TestPod) => boolean, prefix: string) {
   const out: string[] = [];
   for (const { rv: eventRV, event } of history) {
     if (eventRV <= rv) continue;
     const obj = event.object;
     if (!`/pods/${obj.metadata.namespace}/`.startsWith(prefix)) continue;
-    const cur = event.type !== 'DELETED' && matchesObject(p, obj);
-    const prev = event.prevObject !== undefined && matchesObject(p, event.prevObject);
-    const type = event.type === 'ADDED' ? (cur ? 'ADDED' : undefined) : convertFiltered(event.type, cur, prev);
+    // The apiserver's rule: entering the selection is ADDED, staying is MODIFIED, leaving is DELETED.
+    const cur = event.type !== 'DELETED' && matches(obj);
+    const prev = event.prevObject !== undefined && matches(event.prevObject);
+    const type = cur ? (prev ? 'MODIFIED' : 'ADDED') : prev ? 'DELETED' : undefined;
     if (type) out.push(`${type} ${obj.metadata.name}@${eventRV}`);
   }
   return out;
+}
+
+function oracleFor(watcherName: string): (p: TestPod) => boolean {
+  const entry = PREDICATES.find(([n]) => watcherName.startsWith(n));
+  if (!entry) throw new Error(`no predicate for ${watcherName}`);
+  return entry[2];
 }
 
 /** Reads up to `n` events from a pull-mode watcher, then stops reading (a slow client). */
@@ -119,19 +131,17 @@ describe('Cacher (property)', () => {
           continue;
         }
         const prefix = w.name.endsWith('/pods/a') ? '/pods/a/' : '/pods/';
-        const predicate = PREDICATES.find(([n]) => w.name.startsWith(n))?.[1];
         expect({ watcher: w.name, rv: w.rv, events: got }).toEqual({
           watcher: w.name,
           rv: w.rv,
-          events: expected(history, w.rv, predicate, prefix),
+          events: expected(history, w.rv, oracleFor(w.name), prefix),
         });
         expect(new Set(got).size).toBe(got.length);
       }
       let cutOff = 0;
       for (const s of slow) {
         const prefix = s.name.endsWith('/pods/a') ? '/pods/a/' : '/pods/';
-        const predicate = PREDICATES.find(([n]) => s.name.startsWith(n))?.[1];
-        const want = expected(history, s.rv, predicate, prefix);
+        const want = expected(history, s.rv, oracleFor(s.name), prefix);
         const stopped = s.watcher.stopped;
         if (!stopped) await readSome(s.watcher, want.length - s.got.length, s.got);
         const got = summary(s.got);

@@ -227,8 +227,13 @@ describe('Cacher', () => {
         predicate: { label: labelEquals({ app: 'web' }), limit: 2 },
       });
       expect(names(list.items)).toEqual(['p1', 'p3']);
-      expect(list.metadata.continue).toBeDefined();
       expect(list.metadata.remainingItemCount).toBeUndefined();
+      const rest = await cacher.getList('/pods', {
+        recursive: true,
+        predicate: { label: labelEquals({ app: 'web' }), limit: 2, continue: list.metadata.continue! },
+      });
+      expect(names(rest.items)).toEqual(['p4']);
+      expect(rest.metadata.continue).toBeUndefined();
       await cacher.stop();
     });
 

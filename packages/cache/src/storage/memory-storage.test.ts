@@ -28,7 +28,7 @@ describe('MemoryStorage', () => {
     expect(await storage.count('/pods')).toBe(2);
     clock.step(1);
     expect(await storage.get('/pods/a/x', { ignoreNotFound: true })).toBeUndefined();
-    expect(await storage.get('/pods/a/y')).toBeDefined();
+    expect((await storage.get('/pods/a/y'))?.spec.value).toBe('kept');
     expect(events).toEqual(['DELETED']);
   });
 

@@ -119,21 +119,21 @@ function describeWriteContract(withStorage: WithStorage): void {
       [{ resourceVersion: '1' }, /ResourceVersion in precondition: 1/],
     ])('refuses when precondition %j fails and keeps the object', (preconditions, message) =>
       withStorage(async (s) => {
-        await s.create(key('a', 'x'), contractPod('a', 'x'));
+        const created = await s.create(key('a', 'x'), contractPod('a', 'x'));
         const err = await s.delete(key('a', 'x'), { preconditions }).catch((e: unknown) => e);
         expect(isStorageError(err, 'InvalidObj')).toBe(true);
         expect((err as Error).message).toMatch(message);
-        expect(await s.get(key('a', 'x'))).toBeDefined();
+        expect(await s.get(key('a', 'x'))).toEqual(created);
       }),
     );
     it('refuses when validateDeletion throws', () =>
       withStorage(async (s) => {
-        await s.create(key('a', 'x'), contractPod('a', 'x'));
+        const created = await s.create(key('a', 'x'), contractPod('a', 'x'));
         const refuse = () => {
           throw new Error('has finalizers');
         };
         await expect(s.delete(key('a', 'x'), { validateDeletion: refuse })).rejects.toThrow('has finalizers');
-        expect(await s.get(key('a', 'x'))).toBeDefined();
+        expect(await s.get(key('a', 'x'))).toEqual(created);
       }));
     it('retries from fresh state when the cached object is stale', () =>
       withStorage(async (s) => {
