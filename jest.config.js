@@ -9,6 +9,7 @@ export default {
   moduleNameMapper: {
     '^@kubecache/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^@kubecache/([a-z-]+)/testing$': '<rootDir>/packages/$1/src/testing/index.ts',
+    '^@kubecache/([a-z-]+)/internal$': '<rootDir>/packages/$1/src/internal/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -3,9 +3,10 @@
  * makes some churn (a new pod, a re-scheduled pod, a deletion), waits until every pod is right, prints a
  * summary and stops cleanly.
  */
-import type { KubeObject } from '@kubecache/cache';
-import { MemoryStorage, storageListerWatcher } from '@kubecache/cache';
-import { makePod } from '@kubecache/cache/testing';
+import type { KubeObject } from '@kubecache/apimachinery';
+import { makePod } from '@kubecache/apimachinery/testing';
+import { storageListerWatcher } from '@kubecache/apiserver';
+import { MemoryStorage } from '@kubecache/storage';
 import { storagePodWriter } from './writers.js';
 import { ZoneLabeler } from './zone-labeler.js';
 

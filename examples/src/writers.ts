@@ -1,6 +1,7 @@
 /** The two places the example writes pods: the embedded storage and a real cluster. */
-import type { KubeObject, Storage } from '@kubecache/cache';
+import type { KubeObject } from '@kubecache/apimachinery';
 import { TerminalError } from '@kubecache/informers';
+import type { Storage } from '@kubecache/storage';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { produce } from 'immer';
 import { type PodWriter, ZONE_LABEL } from './zone-labeler.js';

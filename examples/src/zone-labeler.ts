@@ -6,8 +6,10 @@
  * `reconcile(key)`, a typed lister with a label selector, and immer's `produce` to derive the new object
  * from the frozen one. Where the pods live is a {@link PodWriter}: the embedded storage, or a real cluster.
  */
-import type { KubeObject, ListerWatcher } from '@kubecache/cache';
-import { deletionHandlingMetaNamespaceKeyFunc, parseLabelSelector, splitMetaNamespaceKey } from '@kubecache/cache';
+import type { KubeObject } from '@kubecache/apimachinery';
+import { parseLabelSelector } from '@kubecache/apimachinery';
+import type { ListerWatcher } from '@kubecache/cache';
+import { deletionHandlingMetaNamespaceKeyFunc, splitMetaNamespaceKey } from '@kubecache/cache';
 import type { SharedIndexInformer } from '@kubecache/informers';
 import { ControllerRunner, SharedInformerFactory } from '@kubecache/informers';
 import { PodLister } from '@kubecache/listers';

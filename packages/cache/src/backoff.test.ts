@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { FakeClock } from '@kubecache/apimachinery/testing';
 import { ExponentialBackoff } from './backoff.js';
-import { FakeClock } from './clock.js';
 
 describe('ExponentialBackoff', () => {
   it('doubles from 800 ms up to the 30 s cap without jitter', () => {

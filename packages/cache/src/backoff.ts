@@ -6,7 +6,7 @@
  * since the last reset the base starts over. With the defaults the delays are [0.8, 1.6), [1.6, 3.2), … and
  * then [30, 60) seconds.
  */
-import { type Clock, realClock } from './clock.js';
+import { type Clock, realClock } from '@kubecache/apimachinery';
 
 /** Something that hands out successive retry delays. The Reflector takes any implementation. */
 export interface BackoffManager {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { FakeClock } from './clock.js';
+import type { KubeObject } from '@kubecache/apimachinery';
+import { FakeClock } from '@kubecache/apimachinery/testing';
 import { ExpirationCache, type TimestampedEntry, TTLPolicy } from './expiration-cache.js';
 import { KeyError } from './keys.js';
-import type { KubeObject } from './object.js';
 import { FakeExpirationPolicy } from './testing/fake-expiration-policy.js';
 
 interface Obj extends KubeObject {

@@ -2,8 +2,7 @@
  * A Store whose entries expire (client-go's `ExpirationCache` and TTL store). Each entry remembers when it
  * was written; an {@link ExpirationPolicy} decides on every read whether it is still good.
  */
-import { type Clock, realClock } from './clock.js';
-import { deepFreeze } from './freeze.js';
+import { type Clock, deepFreeze, realClock } from '@kubecache/apimachinery';
 import { deletionHandlingMetaNamespaceKeyFunc, type KeyFunc, keyOf } from './keys.js';
 import type { Store } from './store.js';
 

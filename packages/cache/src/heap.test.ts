@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { flushMicrotasks } from './clock.js';
+import { flushMicrotasks } from '@kubecache/apimachinery/testing';
 import { Heap, HeapClosedError, HeapKeyNotFoundError } from './heap.js';
 import { KeyError } from './keys.js';
 

@@ -2,7 +2,7 @@
  * Keys: how a store names an object. The format is client-go's: `namespace/name`, or `name` for
  * cluster-scoped objects.
  */
-import type { KubeObject } from './object.js';
+import type { KubeObject } from '@kubecache/apimachinery';
 
 /** Computes an object's store key; throws {@link KeyError} when it cannot. */
 export type KeyFunc<T = unknown> = (obj: T) => string;

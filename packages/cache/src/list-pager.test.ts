@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import type { ListOptions } from '@kubecache/apimachinery';
+import { badRequestError, expiredError } from '@kubecache/apimachinery';
 import { ListPager } from './list-pager.js';
-import type { ListOptions, ListResult } from './list-watch.js';
-import { badRequestError, expiredError } from './status.js';
+import type { ListResult } from './list-watch.js';
 
 type Page = ListResult<number> | Error;
 

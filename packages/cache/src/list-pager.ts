@@ -8,8 +8,10 @@
  * - A 410 on a continuation page (never on the first) falls back to one full list at the requested version.
  * - The list's `resourceVersion` is the first page's.
  */
-import type { ListerWatcher, ListOptions, ListResult } from './list-watch.js';
-import { isResourceExpired } from './status.js';
+
+import type { ListOptions } from '@kubecache/apimachinery';
+import { isResourceExpired } from '@kubecache/apimachinery';
+import type { ListerWatcher, ListResult } from './list-watch.js';
 
 /** Options of {@link ListPager}. */
 export interface ListPagerOptions {

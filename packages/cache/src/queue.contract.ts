@@ -6,7 +6,7 @@
  * is not part of the package's public entry points.
  */
 import { describe, expect, it } from '@jest/globals';
-import { flushMicrotasks } from './clock.js';
+import { flushMicrotasks } from '@kubecache/apimachinery/testing';
 import { DeletedFinalStateUnknown } from './keys.js';
 import { FIFOClosedError, type KeyListerGetter, type Queue } from './queue.js';
 import type { RealFIFODelta } from './real-fifo.js';

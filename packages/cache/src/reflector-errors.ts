@@ -2,7 +2,7 @@
  * The errors a Reflector produces or reacts to, and the predicates that classify them (client-go's
  * `isExpiredError`, `isTooLargeResourceVersionError`, `isWatchErrorRetriable`).
  */
-import { isStatusCode, StatusError } from './status.js';
+import { isStatusCode, StatusError } from '@kubecache/apimachinery';
 
 /** A watch that closed within 1 s without a single event: treated as an error, so the reflector backs off. */
 export class VeryShortWatchError extends Error {

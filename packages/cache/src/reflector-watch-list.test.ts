@@ -1,14 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
+import type { KubeObject, ListOptions } from '@kubecache/apimachinery';
+import {
+  expiredError,
+  INITIAL_EVENTS_END_ANNOTATION,
+  tooManyRequestsError,
+  type WatchEvent,
+} from '@kubecache/apimachinery';
+import { FakeClock, flushMicrotasks } from '@kubecache/apimachinery/testing';
 import { Observable, type Subscriber } from 'rxjs';
 import { ExponentialBackoff } from './backoff.js';
-import { FakeClock, flushMicrotasks } from './clock.js';
-import type { ListerWatcher, ListOptions, ListResult } from './list-watch.js';
-import type { KubeObject } from './object.js';
+import type { ListerWatcher, ListResult } from './list-watch.js';
 import { Reflector, type ReflectorOptions } from './reflector.js';
-import { expiredError, tooManyRequestsError } from './status.js';
 import { FakeControllerSource } from './testing/fake-source.js';
 import { IndexedStore } from './thread-safe-store.js';
-import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent } from './watch.js';
 
 function pod(name: string, rv = '', data = ''): KubeObject & { data?: string } {
   return { kind: 'Pod', metadata: { namespace: 'ns', name, resourceVersion: rv }, data };

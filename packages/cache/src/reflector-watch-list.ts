@@ -8,11 +8,11 @@
  * before the bookmark asks again, unless it closed within 1 s with no event. Any other error is thrown and
  * the Reflector falls back to a list.
  */
+
+import type { Clock, KubeObject, ListOptions } from '@kubecache/apimachinery';
 import type { BackoffManager } from './backoff.js';
-import type { Clock } from './clock.js';
 import { deletionHandlingMetaNamespaceKeyFunc } from './keys.js';
-import type { ListerWatcher, ListOptions } from './list-watch.js';
-import type { KubeObject } from './object.js';
+import type { ListerWatcher } from './list-watch.js';
 import {
   isExpiredError,
   isTooLargeResourceVersionError,

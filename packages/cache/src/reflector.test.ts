@@ -1,13 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Observable, type Subscriber } from 'rxjs';
-import { ExponentialBackoff } from './backoff.js';
-import { FakeClock, flushMicrotasks } from './clock.js';
-import { DeltaFIFO } from './delta-fifo.js';
-import { DeletedFinalStateUnknown } from './keys.js';
-import type { ListerWatcher, ListOptions, ListResult } from './list-watch.js';
-import type { KubeObject } from './object.js';
-import { nextAfterWatch, Reflector, type ReflectorOptions, type WatchNext } from './reflector.js';
-import { ReflectorStoreError, UnexpectedObjectError, VeryShortWatchError } from './reflector-errors.js';
+import type { KubeObject, ListOptions, WatchEvent } from '@kubecache/apimachinery';
 import {
   expiredError,
   failureStatus,
@@ -16,10 +8,17 @@ import {
   StatusError,
   timeoutError,
   tooManyRequestsError,
-} from './status.js';
+} from '@kubecache/apimachinery';
+import { FakeClock, flushMicrotasks } from '@kubecache/apimachinery/testing';
+import { Observable, type Subscriber } from 'rxjs';
+import { ExponentialBackoff } from './backoff.js';
+import { DeltaFIFO } from './delta-fifo.js';
+import { DeletedFinalStateUnknown } from './keys.js';
+import type { ListerWatcher, ListResult } from './list-watch.js';
+import { nextAfterWatch, Reflector, type ReflectorOptions, type WatchNext } from './reflector.js';
+import { ReflectorStoreError, UnexpectedObjectError, VeryShortWatchError } from './reflector-errors.js';
 import { FakeControllerSource } from './testing/fake-source.js';
 import { IndexedStore } from './thread-safe-store.js';
-import type { WatchEvent } from './watch.js';
 import type { WatchEnd } from './watch-session.js';
 
 interface Obj extends KubeObject {

@@ -12,11 +12,12 @@
  * RV; watches resume from the last RV with bookmarks and a randomized server timeout; a 410 on a watch
  * relists; a watch closed within 1 s with no event is an error. Nothing but the signal stops `run`.
  */
+
+import type { KubeObject, ListOptions } from '@kubecache/apimachinery';
+import { type Clock, realClock, type TimerHandle } from '@kubecache/apimachinery';
 import { type BackoffManager, ExponentialBackoff } from './backoff.js';
-import { type Clock, realClock, type TimerHandle } from './clock.js';
 import { ListPager, type PagedList } from './list-pager.js';
-import type { ListerWatcher, ListOptions } from './list-watch.js';
-import type { KubeObject } from './object.js';
+import type { ListerWatcher } from './list-watch.js';
 import {
   asError,
   isExpiredError,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { FakeClock } from './clock.js';
+import { FakeClock } from '@kubecache/apimachinery/testing';
 import { RetryWithDeadline } from './retry-with-deadline.js';
 
 const retryable = new Error('retry me');

@@ -3,7 +3,7 @@
  * of them; a quiet spell of `resetAfter` starts the window over. The Reflector uses it for watch errors of
  * kind InternalError (`maxInternalErrorRetryDuration`).
  */
-import type { Clock } from './clock.js';
+import type { Clock } from '@kubecache/apimachinery';
 
 /** Options of {@link RetryWithDeadline}. */
 export interface RetryWithDeadlineOptions {

@@ -1,4 +1,4 @@
-import { FakeClock } from './clock.js';
+import { FakeClock } from '@kubecache/apimachinery/testing';
 import { ExpirationCache, TTLPolicy } from './expiration-cache.js';
 import { type ContractObject, describeStoreContract } from './store.contract.js';
 import { IndexedStore } from './thread-safe-store.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
+import type { KubeObject } from '@kubecache/apimachinery';
 import { DeletedFinalStateUnknown, ExplicitKey, KeyError } from './keys.js';
-import type { KubeObject } from './object.js';
 import { type IndexFunc, metaNamespaceIndexFunc, NAMESPACE_INDEX } from './store.js';
 import {
   IndexError,

@@ -5,7 +5,7 @@
  * JavaScript is single-threaded, so there is no lock: every method runs to completion. What client-go gets
  * from its lock we get from computing everything that can fail before mutating anything.
  */
-import { deepFreeze } from './freeze.js';
+import { deepFreeze } from '@kubecache/apimachinery';
 import { deletionHandlingMetaNamespaceKeyFunc, type KeyFunc, keyOf } from './keys.js';
 import type { Indexer, Indexers, IndexFunc } from './store.js';
 

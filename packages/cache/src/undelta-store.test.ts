@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
+import type { KubeObject } from '@kubecache/apimachinery';
 import { KeyError } from './keys.js';
-import type { KubeObject } from './object.js';
 import { IndexError, IndexedStore } from './thread-safe-store.js';
 import { UndeltaStore } from './undelta-store.js';
 

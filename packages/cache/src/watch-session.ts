@@ -12,18 +12,17 @@
  * the `k8s.io/initial-events-end` bookmark hands over (`onInitialEventsEnd`) and the same stream goes on into
  * the real store.
  */
+
+import type { Clock, KubeObject, TimerHandle } from '@kubecache/apimachinery';
+import { isInitialEventsEndBookmark, StatusError, type WatchEvent } from '@kubecache/apimachinery';
 import type { Observable, Subscription } from 'rxjs';
-import type { Clock, TimerHandle } from './clock.js';
-import type { KubeObject } from './object.js';
 import {
   ReflectorStoreError,
   UnexpectedObjectError,
   WatchInactivityError,
   WatchTeardownError,
 } from './reflector-errors.js';
-import { StatusError } from './status.js';
 import type { ReflectorStore } from './store.js';
-import { isInitialEventsEndBookmark, type WatchEvent } from './watch.js';
 
 /** How a watch ended. `start-error` is an error before any event arrived. */
 export type WatchEnd =

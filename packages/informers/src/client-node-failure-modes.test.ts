@@ -4,8 +4,8 @@
  * reconnect storms) are covered by the Reflector's own tests.
  */
 import { describe, expect, it } from '@jest/globals';
-import { failureStatus, type KubeObject, StatusError } from '@kubecache/cache';
-import { flushMicrotasks } from '@kubecache/cache/testing';
+import { failureStatus, type KubeObject, StatusError } from '@kubecache/apimachinery';
+import { flushMicrotasks } from '@kubecache/apimachinery/testing';
 import type { InformerEvent } from './resource-event-handler.js';
 import type { InformerQueueKind } from './shared-informer.js';
 import { fakeInformer } from './testing/fake-informer.js';

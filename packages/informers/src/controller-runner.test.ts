@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { FakeClock, flushMicrotasks } from '@kubecache/cache/testing';
+import { FakeClock, flushMicrotasks } from '@kubecache/apimachinery/testing';
+import { ItemExponentialFailureRateLimiter, RateLimitingQueue } from '@kubecache/workqueue';
 import {
   ControllerRunner,
   type ReconcileOutcome,
@@ -7,8 +8,6 @@ import {
   RequeueAfterError,
   TerminalError,
 } from './controller-runner.js';
-import { ItemExponentialFailureRateLimiter } from './workqueue/rate-limiters.js';
-import { RateLimitingQueue } from './workqueue/rate-limiting-queue.js';
 
 function setup(reconcile: (key: string, signal: AbortSignal) => Promise<ReconcileResult | undefined>, workers = 1) {
   const clock = new FakeClock(0);

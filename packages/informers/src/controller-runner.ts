@@ -11,10 +11,10 @@
  * | throws {@link RequeueAfterError} | `addAfter(key, error.requeueAfterMs)` (an error *and* a retry time) |
  * | throws anything else | `addRateLimited` |
  */
-import { type Clock, realClock } from '@kubecache/cache';
+import { type Clock, realClock } from '@kubecache/apimachinery';
+import type { CounterMetric, HistogramMetric } from '@kubecache/workqueue';
+import { RateLimitingQueue } from '@kubecache/workqueue';
 import { type SyncCheck, waitForCacheSync } from './wait-for-cache-sync.js';
-import type { CounterMetric, HistogramMetric } from './workqueue/metrics.js';
-import { RateLimitingQueue } from './workqueue/rate-limiting-queue.js';
 
 /** What `reconcile` may ask for. */
 export interface ReconcileResult {

@@ -3,16 +3,9 @@
  * loop popping it until the queue closes. The queue is pluggable: anything that implements the cache's
  * `Queue` contract and hands out delta lists (DeltaFIFO, the in-order FIFO).
  */
-import {
-  type BackoffManager,
-  type Clock,
-  FIFOClosedError,
-  type KubeObject,
-  type ListerWatcher,
-  type Queue,
-  Reflector,
-  realClock,
-} from '@kubecache/cache';
+
+import { type Clock, type KubeObject, realClock } from '@kubecache/apimachinery';
+import { type BackoffManager, FIFOClosedError, type ListerWatcher, type Queue, Reflector } from '@kubecache/cache';
 import type { ProcessableDelta } from './process-deltas.js';
 
 /** A queue of delta lists the process loop can pop. */

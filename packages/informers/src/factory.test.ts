@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { failureStatus, type KubeObject, StatusError } from '@kubecache/cache';
-import { FakeClock, FakeControllerSource, flushMicrotasks } from '@kubecache/cache/testing';
+import { failureStatus, type KubeObject, StatusError } from '@kubecache/apimachinery';
+import { FakeClock, flushMicrotasks } from '@kubecache/apimachinery/testing';
+import { FakeControllerSource } from '@kubecache/cache/testing';
 import { SharedInformerFactory } from './factory.js';
 
 function pod(name: string, namespace = 'default'): KubeObject {

@@ -3,15 +3,8 @@
  * reference-counted leases (an informer nobody uses stops, pain point 4) and a `waitForCacheSync` that
  * waits for the registered handlers too (pain point 2) and fails fast on 401/403/404 (pain point 5).
  */
-import {
-  type Clock,
-  type Indexers,
-  type KubeObject,
-  type ListerWatcher,
-  metaNamespaceIndexFunc,
-  NAMESPACE_INDEX,
-  realClock,
-} from '@kubecache/cache';
+import { type Clock, type KubeObject, realClock } from '@kubecache/apimachinery';
+import { type Indexers, type ListerWatcher, metaNamespaceIndexFunc, NAMESPACE_INDEX } from '@kubecache/cache';
 import type { ResourceTarget } from './resource-target.js';
 import { SharedIndexInformer, type SharedIndexInformerOptions } from './shared-informer.js';
 import { waitForCacheSync } from './wait-for-cache-sync.js';

@@ -2,7 +2,7 @@
  * An informer's events as an rxjs Observable and as an async iterator, both built on an ordinary handler
  * registration (so they get the late-joiner synthetic adds and per-subscriber buffering).
  */
-import { Ring } from '@kubecache/cache';
+import { Ring } from '@kubecache/cache/internal';
 import { Observable } from 'rxjs';
 import type { HandlerRegistration } from './handler-registration.js';
 import type { InformerEvent, ResourceEventHandler } from './resource-event-handler.js';

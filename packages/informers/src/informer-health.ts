@@ -8,15 +8,8 @@
  *      any state ──stop──> stopped
  * ```
  */
-import {
-  type Clock,
-  type KubeObject,
-  type ListerWatcher,
-  type ListOptions,
-  type ListResult,
-  StatusError,
-  type WatchEvent,
-} from '@kubecache/cache';
+import { type Clock, type KubeObject, type ListOptions, StatusError, type WatchEvent } from '@kubecache/apimachinery';
+import type { ListerWatcher, ListResult } from '@kubecache/cache';
 import { type Observable, tap } from 'rxjs';
 
 /** Where an informer is in its list/watch cycle. */

@@ -3,7 +3,8 @@
  * ListerWatcher, against the scripted server, with two handlers and a workqueue-driven reconciler.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { deletionHandlingMetaNamespaceKeyFunc, type KubeObject } from '@kubecache/cache';
+import type { KubeObject } from '@kubecache/apimachinery';
+import { deletionHandlingMetaNamespaceKeyFunc } from '@kubecache/cache';
 import { ControllerRunner } from './controller-runner.js';
 import { SharedInformerFactory } from './factory.js';
 import { KubeListerWatcher } from './kube-lister-watcher.js';

@@ -2,16 +2,14 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
-  ExponentialBackoff,
   expiredError,
-  IndexedStore,
   type KubeObject,
-  Reflector,
   StatusError,
   tooManyRequestsError,
   type WatchEvent,
-} from '@kubecache/cache';
-import { FakeClock } from '@kubecache/cache/testing';
+} from '@kubecache/apimachinery';
+import { FakeClock } from '@kubecache/apimachinery/testing';
+import { ExponentialBackoff, IndexedStore, Reflector } from '@kubecache/cache';
 import { KubeConfig } from '@kubernetes/client-node';
 import { firstValueFrom, toArray } from 'rxjs';
 import { KubeListerWatcher } from './kube-lister-watcher.js';

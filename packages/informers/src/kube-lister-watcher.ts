@@ -17,13 +17,12 @@ import {
   failureStatus,
   isStatus,
   type KubeObject,
-  type ListerWatcher,
   type ListOptions,
-  type ListResult,
   StatusError,
   type StatusReason,
   type WatchEvent,
-} from '@kubecache/cache';
+} from '@kubecache/apimachinery';
+import type { ListerWatcher, ListResult } from '@kubecache/cache';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Observable, type Subscriber } from 'rxjs';
 import type { ResourceTarget } from './resource-target.js';

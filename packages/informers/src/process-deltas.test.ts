@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { DeletedFinalStateUnknown, DeltaFIFO, IndexedStore, type KubeObject, RealFIFO } from '@kubecache/cache';
+import type { KubeObject } from '@kubecache/apimachinery';
+import { DeletedFinalStateUnknown, DeltaFIFO, IndexedStore, RealFIFO } from '@kubecache/cache';
 import type { DeltaQueue } from './controller.js';
 import { type DeltaHandler, processDeltas } from './process-deltas.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { FakeClock, flushMicrotasks } from '@kubecache/cache/testing';
+import { FakeClock, flushMicrotasks } from '@kubecache/apimachinery/testing';
 import { type HandlerError, ProcessorListener } from './processor-listener.js';
 import type { InformerEvent, ResourceEventHandler } from './resource-event-handler.js';
 

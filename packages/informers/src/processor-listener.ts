@@ -4,7 +4,8 @@
  * buffer, so a slow handler never blocks the informer or the other handlers. A throwing handler is reported
  * and delivery goes on. The backlog (length, age of the oldest event) is exposed, which client-go lacks.
  */
-import { type Clock, Ring } from '@kubecache/cache';
+import type { Clock } from '@kubecache/apimachinery';
+import { Ring } from '@kubecache/cache/internal';
 import { dispatchEvent, type InformerEvent, type ResourceEventHandler } from './resource-event-handler.js';
 
 /** A handler threw or rejected; `cause` is what it threw. Delivery of later events continues. */

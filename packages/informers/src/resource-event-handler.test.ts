@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { DeletedFinalStateUnknown, type KubeObject } from '@kubecache/cache';
+import type { KubeObject } from '@kubecache/apimachinery';
+import { DeletedFinalStateUnknown } from '@kubecache/cache';
 import { dispatchEvent, filteringHandler, type InformerEvent, toDeletedObject } from './resource-event-handler.js';
 
 function pod(name: string, app: string): KubeObject {

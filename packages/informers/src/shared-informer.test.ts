@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { failureStatus, type KubeObject, StatusError } from '@kubecache/cache';
-import { flushMicrotasks } from '@kubecache/cache/testing';
+import { failureStatus, type KubeObject, StatusError } from '@kubecache/apimachinery';
+import { flushMicrotasks } from '@kubecache/apimachinery/testing';
 import type { DeletedObject, InformerEvent } from './resource-event-handler.js';
 import { InformerLifecycleError, type InformerQueueKind } from './shared-informer.js';
 import { fakeInformer } from './testing/fake-informer.js';

@@ -2,19 +2,18 @@
  * SharedIndexInformer (client-go's `shared_informer.go`, SI-1…SI-10): one list+watch feeding an indexed store
  * and any number of handlers, each with its own buffered, in-order delivery line and resync period.
  */
+
+import { type Clock, type KubeObject, realClock } from '@kubecache/apimachinery';
 import {
   type BackoffManager,
-  type Clock,
   type DeletedFinalStateUnknown,
   DeltaFIFO,
   IndexedStore,
   type Indexer,
   type Indexers,
   type KeyFunc,
-  type KubeObject,
   type ListerWatcher,
   RealFIFO,
-  realClock,
 } from '@kubecache/cache';
 import type { Observable } from 'rxjs';
 import { Controller, type DeltaQueue } from './controller.js';

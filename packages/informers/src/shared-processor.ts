@@ -2,7 +2,7 @@
  * The set of listeners of one informer (client-go's `sharedProcessor`): distributes each notification to
  * every listener (sync updates only to the listeners due for a resync) and keeps their resync schedule.
  */
-import type { Clock } from '@kubecache/cache';
+import type { Clock } from '@kubecache/apimachinery';
 import type { ProcessorListener } from './processor-listener.js';
 import type { InformerEvent } from './resource-event-handler.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { FakeClock } from '@kubecache/cache/testing';
+import { FakeClock } from '@kubecache/apimachinery/testing';
 import { waitForCacheSync } from './wait-for-cache-sync.js';
 
 describe('waitForCacheSync', () => {

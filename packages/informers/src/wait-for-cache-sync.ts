@@ -2,7 +2,7 @@
  * Waiting for caches to sync, client-go's `cache.WaitForCacheSync` with time from a clock and cancellation
  * through an `AbortSignal`.
  */
-import { type Clock, realClock } from '@kubecache/cache';
+import { type Clock, realClock } from '@kubecache/apimachinery';
 
 /** Something that reports whether it has synced: an informer, a handler registration, or a function. */
 export type SyncCheck = (() => boolean) | { hasSynced(): boolean };

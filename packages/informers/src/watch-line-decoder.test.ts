@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { KubeObject, WatchEvent } from '@kubecache/cache';
+import type { KubeObject, WatchEvent } from '@kubecache/apimachinery';
 import { WatchLineDecoder } from './watch-line-decoder.js';
 
 function decode(...chunks: string[]): WatchEvent<KubeObject>[] {

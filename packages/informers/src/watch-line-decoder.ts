@@ -3,7 +3,7 @@
  * split lines anywhere; a line that is not a valid event becomes an `ERROR` event with a 500 Status (as
  * client-go's stream watcher reports decoding failures), never a throw.
  */
-import { failureStatus, isStatus, isWatchEventType, type KubeObject, type WatchEvent } from '@kubecache/cache';
+import { failureStatus, isStatus, isWatchEventType, type KubeObject, type WatchEvent } from '@kubecache/apimachinery';
 
 /**
  * Splits text chunks into lines and decodes each into a {@link WatchEvent}.

@@ -3,7 +3,8 @@
  * expansions (listers/<group>/<version>/*_expansion.go). Each case failed before its fix.
  */
 import { describe, expect, it } from '@jest/globals';
-import { IndexedStore, StatusError } from '@kubecache/cache';
+import { StatusError } from '@kubecache/apimachinery';
+import { IndexedStore } from '@kubecache/cache';
 import type { V1Job, V1Pod, V1ReplicaSet, V1StatefulSet } from '@kubernetes/client-node';
 import { ReplicaSetLister, StatefulSetLister } from './apps-listers.js';
 import { JobLister } from './batch-listers.js';

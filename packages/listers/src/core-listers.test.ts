@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { StatusError } from '@kubecache/cache';
+import { StatusError } from '@kubecache/apimachinery';
 import type { V1Namespace, V1Node, V1Pod, V1ReplicationController, V1Service } from '@kubernetes/client-node';
 import {
   NamespaceObjectLister,

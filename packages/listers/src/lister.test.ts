@@ -1,15 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import {
-  IndexedStore,
-  type Indexer,
-  labelSelectorNothing,
-  metaNamespaceIndexFunc,
-  NAMESPACE_INDEX,
-  parseLabelSelector,
-  SelectorError,
-  StatusError,
-} from '@kubecache/cache';
-import { type FixturePod, makePods } from '@kubecache/cache/testing';
+import { labelSelectorNothing, parseLabelSelector, SelectorError, StatusError } from '@kubecache/apimachinery';
+import { type FixturePod, makePods } from '@kubecache/apimachinery/testing';
+import { IndexedStore, type Indexer, metaNamespaceIndexFunc, NAMESPACE_INDEX } from '@kubecache/cache';
 import { GenericLister, listAll, listAllByNamespace } from './lister.js';
 
 type Setup = { name: string; make: () => Indexer<FixturePod> };

@@ -5,14 +5,9 @@
  * Objects handed out are the store's own (frozen) objects, never copies: cheap, and safe because the store
  * froze them. Derive changes with immer's `produce`.
  */
-import {
-  type Indexer,
-  type LabelSelector,
-  labelSelectorNothing,
-  NAMESPACE_INDEX,
-  notFoundError,
-  parseLabelSelector,
-} from '@kubecache/cache';
+
+import { type LabelSelector, labelSelectorNothing, notFoundError, parseLabelSelector } from '@kubecache/apimachinery';
+import { type Indexer, NAMESPACE_INDEX } from '@kubecache/cache';
 
 /** The least a listed object must have: `metadata` with a namespace and labels, all optional. */
 export interface ListedObject {

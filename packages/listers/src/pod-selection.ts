@@ -3,8 +3,13 @@
  * and the error client-go returns when none does.
  */
 
-import type { LabelSelectorObject } from '@kubecache/cache';
-import { type LabelSelector, labelSelectorFromObject, labelSelectorFromSet, SelectorError } from '@kubecache/cache';
+import type { LabelSelectorObject } from '@kubecache/apimachinery';
+import {
+  type LabelSelector,
+  labelSelectorFromObject,
+  labelSelectorFromSet,
+  SelectorError,
+} from '@kubecache/apimachinery';
 
 /** The object whose selectors are tested: a pod, or a ReplicaSet for deployments. */
 export interface SelectedObject {

@@ -7,11 +7,12 @@
  *
  * Run: `npx tsc -b && node --expose-gc packages/cache/dist/bench/freeze.bench.js`
  */
+
+import { deepFreeze } from '@kubecache/apimachinery';
+import { makePods } from '@kubecache/apimachinery/testing';
 import { freeze as immerFreeze } from 'immer';
-import { deepFreeze } from '../freeze.js';
+import { type BenchResult, bench, report } from '../internal/bench-harness.js';
 import { metaNamespaceIndexFunc, NAMESPACE_INDEX } from '../store.js';
-import { type BenchResult, bench, report } from '../testing/bench-harness.js';
-import { makePods } from '../testing/pods.js';
 import { IndexedStore } from '../thread-safe-store.js';
 
 type Pod = ReturnType<typeof makePods>[number];

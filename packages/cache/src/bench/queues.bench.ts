@@ -8,11 +8,12 @@
  *
  * Run: `npx tsc -b && node --expose-gc packages/cache/dist/bench/queues.bench.js`
  */
+
+import { type FixturePod, makePods } from '@kubecache/apimachinery/testing';
 import { DeltaFIFO, type Deltas } from '../delta-fifo.js';
+import { type BenchResult, bench, benchAsync, report } from '../internal/bench-harness.js';
 import { RealFIFO, type RealFIFODeltas } from '../real-fifo.js';
 import { metaNamespaceIndexFunc, NAMESPACE_INDEX } from '../store.js';
-import { type BenchResult, bench, benchAsync, report } from '../testing/bench-harness.js';
-import { type FixturePod, makePods } from '../testing/pods.js';
 import { IndexedStore } from '../thread-safe-store.js';
 
 type Pod = FixturePod;

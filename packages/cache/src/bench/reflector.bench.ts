@@ -9,15 +9,16 @@
  *
  * Run: `npx tsc -b && node --expose-gc packages/cache/dist/bench/reflector.bench.js`
  */
+
+import type { WatchEvent } from '@kubecache/apimachinery';
+import { type FixturePod, makePods } from '@kubecache/apimachinery/testing';
 import { Subject } from 'rxjs';
+import { type BenchResult, bench, benchAsync, report } from '../internal/bench-harness.js';
 import type { ListerWatcher, ListResult } from '../list-watch.js';
 import { Reflector } from '../reflector.js';
 import { metaNamespaceIndexFunc, NAMESPACE_INDEX } from '../store.js';
-import { type BenchResult, bench, benchAsync, report } from '../testing/bench-harness.js';
 import { FakeControllerSource } from '../testing/fake-source.js';
-import { type FixturePod, makePods } from '../testing/pods.js';
 import { IndexedStore } from '../thread-safe-store.js';
-import type { WatchEvent } from '../watch.js';
 
 type Pod = FixturePod;
 const EVENTS = 100_000;

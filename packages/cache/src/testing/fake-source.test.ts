@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import type { KubeObject, WatchEvent } from '@kubecache/apimachinery';
 import { firstValueFrom, take, toArray } from 'rxjs';
-import type { KubeObject } from '../object.js';
-import type { WatchEvent } from '../watch.js';
 import { FakeControllerSource } from './fake-source.js';
 
 const obj = (name: string): KubeObject => ({ metadata: { namespace: 'ns', name } });

@@ -2,12 +2,19 @@
  * A fake list/watch source for tests (client-go's `FakeControllerSource`): an in-memory resource with a
  * resource-version counter and an event history, so a Reflector can list, watch, resume and be told 410.
  */
+
+import type { KubeObject, ListOptions } from '@kubecache/apimachinery';
+import {
+  expiredError,
+  failureStatus,
+  INITIAL_EVENTS_END_ANNOTATION,
+  type Status,
+  StatusError,
+  type WatchEvent,
+} from '@kubecache/apimachinery';
 import { Observable, type Subscriber } from 'rxjs';
 import { metaNamespaceKeyFunc } from '../keys.js';
-import type { ListerWatcher, ListOptions, ListResult } from '../list-watch.js';
-import type { KubeObject } from '../object.js';
-import { expiredError, failureStatus, type Status, StatusError } from '../status.js';
-import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent } from '../watch.js';
+import type { ListerWatcher, ListResult } from '../list-watch.js';
 
 /** Options of {@link FakeControllerSource}. */
 export interface FakeControllerSourceOptions {

@@ -5,16 +5,10 @@
  */
 
 import { performance } from 'node:perf_hooks';
-import type { KubeObject } from '@kubecache/cache';
-import {
-  type BenchResult,
-  bench,
-  benchAsync,
-  FakeClock,
-  FakeControllerSource,
-  makePods,
-  report,
-} from '@kubecache/cache/testing';
+import type { KubeObject } from '@kubecache/apimachinery';
+import { FakeClock, makePods } from '@kubecache/apimachinery/testing';
+import { type BenchResult, bench, benchAsync, report } from '@kubecache/cache/internal';
+import { FakeControllerSource } from '@kubecache/cache/testing';
 import { SharedIndexInformer } from '../shared-informer.js';
 
 const yieldToIO = (): Promise<void> => new Promise((r) => setImmediate(r));

@@ -6,7 +6,7 @@
  */
 import * as http from 'node:http';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import type { KubeObject } from '@kubecache/cache';
+import type { KubeObject } from '@kubecache/apimachinery';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeListerWatcher } from '../kube-lister-watcher.js';
 import type { SharedIndexInformer } from '../shared-informer.js';

@@ -8,7 +8,7 @@
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { makePods } from '@kubecache/cache/testing';
+import { makePods } from '@kubecache/apimachinery/testing';
 import type { ServerCommand, ServerReply } from './versus-protocol.js';
 
 /** Events are written in slices of about this many bytes. */

@@ -2,8 +2,11 @@
  * A shared informer wired to the fake list/watch source and a fake clock, for tests of code that consumes
  * informers (handlers, controllers) without a server: drive the source, step the clock, read the store.
  */
-import { ExponentialBackoff, type KubeObject } from '@kubecache/cache';
-import { FakeClock, FakeControllerSource, flushMicrotasks } from '@kubecache/cache/testing';
+
+import type { KubeObject } from '@kubecache/apimachinery';
+import { FakeClock, flushMicrotasks } from '@kubecache/apimachinery/testing';
+import { ExponentialBackoff } from '@kubecache/cache';
+import { FakeControllerSource } from '@kubecache/cache/testing';
 import { type InformerQueueKind, SharedIndexInformer } from '../shared-informer.js';
 
 /** Options of {@link fakeInformer}. */

@@ -6,7 +6,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { KubeObject, Status, WatchEventType } from '@kubecache/cache';
+import type { KubeObject, Status, WatchEventType } from '@kubecache/apimachinery';
 import { KubeConfig } from '@kubernetes/client-node';
 
 /** One request the server saw. */

@@ -4,14 +4,11 @@
  * measured in the same run. The namespaced list must cost in proportion to the namespace (1k pods), not
  * the store (100k): the last table compares it with the same namespace in a 10k-pod store.
  */
-import {
-  IndexedStore,
-  type Indexers,
-  metaNamespaceIndexFunc,
-  NAMESPACE_INDEX,
-  parseLabelSelector,
-} from '@kubecache/cache';
-import { bench, type FixturePod, makePods, report } from '@kubecache/cache/testing';
+
+import { parseLabelSelector } from '@kubecache/apimachinery';
+import { type FixturePod, makePods } from '@kubecache/apimachinery/testing';
+import { IndexedStore, type Indexers, metaNamespaceIndexFunc, NAMESPACE_INDEX } from '@kubecache/cache';
+import { bench, report } from '@kubecache/cache/internal';
 import { GenericLister } from '../lister.js';
 
 const N = 100_000;

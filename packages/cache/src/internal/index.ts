@@ -1,0 +1,6 @@
+// Internals of @kubecache/cache shared with the sibling kubecache packages. Not a public API: no semver
+// promise, and user code should not import it.
+
+export { Ring } from '../ring.js';
+export type { BenchResult } from './bench-harness.js';
+export { bench, benchAsync, report } from './bench-harness.js';
