@@ -27,6 +27,10 @@ export {
 export type { WatchErrorEvent, WatchEvent, WatchEventType, WatchObjectEvent } from './watch.js';
 export { INITIAL_EVENTS_END_ANNOTATION, isInitialEventsEndBookmark, isWatchEventType } from './watch.js';
 
+// --- error reports
+export type { ErrorReport, ErrorReporterOptions, Logger } from './error-reporter.js';
+export { describeError, errorReporter } from './error-reporter.js';
+
 // --- time and frozen objects
 export type { Clock, TimerHandle } from './clock.js';
 export { RealClock, realClock } from './clock.js';

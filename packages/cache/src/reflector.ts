@@ -14,7 +14,7 @@
  */
 
 import type { KubeObject, ListOptions } from '@kubecache/apimachinery';
-import { type Clock, realClock, type TimerHandle } from '@kubecache/apimachinery';
+import { type Clock, errorReporter, realClock, type TimerHandle } from '@kubecache/apimachinery';
 import { type BackoffManager, ExponentialBackoff } from './backoff.js';
 import { ListPager, type PagedList } from './list-pager.js';
 import type { ListerWatcher } from './list-watch.js';
@@ -153,7 +153,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.#backoff = options.backoff ?? new ExponentialBackoff({ clock: this.#clock });
     this.#minWatchTimeout = Math.max(MIN_WATCH_TIMEOUT, options.minWatchTimeout ?? 0);
     this.#random = options.random ?? Math.random;
-    const onError = options.onError ?? ((err: Error) => console.warn(err.message));
+    const onError = options.onError ?? errorReporter(`reflector ${this.name}`, { clock: this.#clock });
     this.#onError = (err) => {
       try {
         onError(err);

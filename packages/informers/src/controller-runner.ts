@@ -11,7 +11,7 @@
  * | throws {@link RequeueAfterError} | `addAfter(key, error.requeueAfterMs)` (an error *and* a retry time) |
  * | throws anything else | `addRateLimited` |
  */
-import { type Clock, realClock } from '@kubecache/apimachinery';
+import { type Clock, type ErrorReport, errorReporter, realClock } from '@kubecache/apimachinery';
 import type { CounterMetric, HistogramMetric } from '@kubecache/workqueue';
 import { RateLimitingQueue } from '@kubecache/workqueue';
 import { type SyncCheck, waitForCacheSync } from './wait-for-cache-sync.js';
@@ -77,7 +77,10 @@ export interface ControllerRunnerOptions {
   queue?: RateLimitingQueue<string>;
   /** Workers start only once all of these report synced (informers, handler registrations). Default none. */
   waitFor?: readonly SyncCheck[];
-  /** Told about every failed reconcile (thrown error). Default none. */
+  /**
+   * Told about every failed reconcile (thrown error) with its key. Default: `console.error` naming the runner
+   * and the key, once per distinct error per minute (`errorReporter` of @kubecache/apimachinery).
+   */
   onError?: (key: string, error: unknown) => void;
   /** Reconcile-outcome metrics. Default none. */
   metricsProvider?: ReconcileMetricsProvider;
@@ -98,6 +101,7 @@ const OUTCOMES: readonly ReconcileOutcome[] = ['success', 'error', 'terminal', '
 export class ControllerRunner {
   readonly queue: RateLimitingQueue<string>;
   readonly #options: ControllerRunnerOptions;
+  readonly #defaultReport: ErrorReport;
   readonly #clock: Clock;
   readonly #outcomes = new Map<ReconcileOutcome, CounterMetric>();
   readonly #time: HistogramMetric | undefined;
@@ -108,6 +112,7 @@ export class ControllerRunner {
     this.#clock = options.clock ?? realClock;
     this.queue = options.queue ?? new RateLimitingQueue<string>({ clock: this.#clock, name: options.name });
     const name = options.name ?? 'controller';
+    this.#defaultReport = errorReporter(`controller ${name}`, { clock: this.#clock });
     const provider = options.metricsProvider;
     if (provider) {
       for (const o of OUTCOMES) this.#outcomes.set(o, provider.newReconcileOutcomeMetric(name, o));
@@ -201,7 +206,8 @@ export class ControllerRunner {
 
   #report(key: string, err: unknown): void {
     try {
-      this.#options.onError?.(key, err);
+      if (this.#options.onError) this.#options.onError(key, err);
+      else this.#defaultReport(err, key);
     } catch {
       // a throwing error reporter must not stop the worker
     }

@@ -4,7 +4,7 @@
  * `Queue` contract and hands out delta lists (DeltaFIFO, the in-order FIFO).
  */
 
-import { type Clock, type KubeObject, realClock } from '@kubecache/apimachinery';
+import { type Clock, errorReporter, type KubeObject, realClock } from '@kubecache/apimachinery';
 import { type BackoffManager, FIFOClosedError, type ListerWatcher, type Queue, Reflector } from '@kubecache/cache';
 import type { ProcessableDelta } from './process-deltas.js';
 
@@ -50,12 +50,14 @@ export interface ControllerOptions<T extends KubeObject> {
  */
 export class Controller<T extends KubeObject> {
   readonly #o: ControllerOptions<T>;
+  readonly #onError: (err: Error) => void;
   readonly #reflector: Reflector<T>;
   #started = false;
 
   constructor(options: ControllerOptions<T>) {
     this.#o = options;
-    const onError = options.onError ?? (() => {});
+    const onError = options.onError ?? errorReporter(`controller ${options.name ?? 'unnamed'}`);
+    this.#onError = onError;
     this.#reflector = new Reflector<T>({
       name: options.name,
       listerWatcher: options.listerWatcher,
@@ -99,7 +101,7 @@ export class Controller<T extends KubeObject> {
         this.#o.afterPop?.();
       } catch (err) {
         if (err instanceof FIFOClosedError || signal.aborted) return;
-        this.#o.onError?.(err instanceof Error ? err : new Error(String(err)));
+        this.#onError(err instanceof Error ? err : new Error(String(err)));
       }
     }
   }

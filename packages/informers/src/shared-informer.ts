@@ -3,7 +3,7 @@
  * and any number of handlers, each with its own buffered, in-order delivery line and resync period.
  */
 
-import { type Clock, type KubeObject, realClock } from '@kubecache/apimachinery';
+import { type Clock, type ErrorReport, errorReporter, type KubeObject, realClock } from '@kubecache/apimachinery';
 import {
   type BackoffManager,
   type DeletedFinalStateUnknown,
@@ -65,7 +65,10 @@ export interface SharedIndexInformerOptions<T extends KubeObject> {
   pageSize?: number;
   /** Errors that make `waitForCacheSync` reject. Default {@link failFastOnAuthAndNotFound}. */
   failFast?: FailFastPolicy;
-  /** Told about handler failures and recovered errors. Default: `console.warn` with the informer's name. */
+  /**
+   * Told about handler failures and recovered errors. Default: `console.error` naming the informer, once per
+   * distinct error per minute (`errorReporter` of @kubecache/apimachinery).
+   */
   onError?: (err: Error) => void;
 }
 
@@ -81,6 +84,7 @@ export interface SharedIndexInformerOptions<T extends KubeObject> {
 export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T> {
   readonly name: string;
   readonly #o: SharedIndexInformerOptions<T>;
+  readonly #defaultReport: ErrorReport;
   readonly #clock: Clock;
   readonly #indexer: IndexedStore<T>;
   readonly #processor: SharedProcessor<T>;
@@ -102,6 +106,7 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
     this.#o = options;
     this.name = options.name ?? 'informer';
     this.#clock = options.clock ?? realClock;
+    this.#defaultReport = errorReporter(`informer ${this.name}`, { clock: this.#clock });
     this.#transform = options.transform;
     this.#resyncCheckPeriod = options.resyncPeriodMs ?? 0;
     this.#defaultHandlerResync = this.#resyncCheckPeriod;
@@ -377,7 +382,7 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
   #report(err: Error): void {
     try {
       if (this.#o.onError) this.#o.onError(err);
-      else console.warn(`[${this.name}] ${err.message}`);
+      else this.#defaultReport(err);
     } catch {
       // an error sink must not break the informer
     }

@@ -5,7 +5,7 @@
  * then receive events through the {@link Dispatcher}.
  */
 import type { Clock, KubeObject, TimerHandle } from '@kubecache/apimachinery';
-import { internalError, realClock, type StatusError } from '@kubecache/apimachinery';
+import { errorReporter, internalError, realClock, type StatusError } from '@kubecache/apimachinery';
 import type { ListerWatcher, ReflectorStore } from '@kubecache/cache';
 import { Reflector } from '@kubecache/cache';
 import type { GetOptions, Storage, StorageList, StorageListOptions } from '@kubecache/storage';
@@ -80,7 +80,10 @@ export interface CacherOptions<T extends KubeObject> {
   random?: () => number;
   /** Replaces the Reflector (tests). */
   filler?: CacheFiller<T>;
-  /** Receives errors the cacher recovers from. Default: ignored. */
+  /**
+   * Receives errors the cacher recovers from. Default: `console.error` naming the cacher's resource, once per
+   * distinct error per minute (`errorReporter` of @kubecache/apimachinery).
+   */
   onError?: (err: Error) => void;
   /**
    * Incoming events queued before dispatch stops waiting for slow watchers (they are cut off at once), in
@@ -127,6 +130,7 @@ export class Cacher<T extends KubeObject = KubeObject> {
   readonly ready: Ready;
   readonly watchCache: WatchCache<T>;
   readonly #o: CacherOptions<T>;
+  readonly #onError: (err: Error) => void;
   readonly #clock: Clock;
   readonly #dispatcher: Dispatcher<T>;
   readonly #encode: EventEncoder;
@@ -139,6 +143,14 @@ export class Cacher<T extends KubeObject = KubeObject> {
     if (window < MIN_WINDOW) throw new Error(`eventsHistoryWindow must be at least ${MIN_WINDOW} ms, got ${window}`);
     this.#o = options;
     this.#clock = options.clock ?? realClock;
+    const report = options.onError ?? errorReporter(`cacher ${options.resourcePrefix}`, { clock: this.#clock });
+    this.#onError = (err) => {
+      try {
+        report(err);
+      } catch {
+        // a throwing error sink must not stop the cacher
+      }
+    };
     this.ready = new Ready(this.#clock);
     const encode = options.encoder ?? jsonLineEncoder;
     this.#encode = (event) => {
@@ -368,7 +380,7 @@ export class Cacher<T extends KubeObject = KubeObject> {
         await filler.listAndWatch(signal);
       } catch (err) {
         failure = err instanceof Error ? err : new Error(String(err));
-        this.#o.onError?.(failure);
+        this.#onError(failure);
       }
       this.ready.setError(failure);
       if (signal.aborted) break;
@@ -385,7 +397,7 @@ export class Cacher<T extends KubeObject = KubeObject> {
         clock: this.#clock,
         pageSize: 10_000,
         inactivityTimeout: 0,
-        onError: (err) => this.#o.onError?.(err),
+        onError: (err) => this.#onError(err),
         ...(this.#o.random && { random: this.#o.random }),
       });
   }
