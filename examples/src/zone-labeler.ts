@@ -6,7 +6,7 @@
  * `reconcile(key)`, a typed lister with a label selector, and immer's `produce` to derive the new object
  * from the frozen one. Where the pods live is a {@link PodWriter}: the embedded storage, or a real cluster.
  */
-import type { KubeObject } from '@kubecache/apimachinery';
+import type { KubeObject, Wire } from '@kubecache/apimachinery';
 import { parseLabelSelector } from '@kubecache/apimachinery';
 import type { ListerWatcher } from '@kubecache/cache';
 import { deletionHandlingMetaNamespaceKeyFunc, splitMetaNamespaceKey } from '@kubecache/cache';
@@ -60,7 +60,7 @@ export function zoneOfNode(nodeName: string): string {
 export class ZoneLabeler {
   readonly #o: Required<Omit<ZoneLabelerOptions, 'log'>> & Pick<ZoneLabelerOptions, 'log'>;
   readonly #factory: SharedInformerFactory;
-  readonly #pods: SharedIndexInformer<V1Pod>;
+  readonly #pods: SharedIndexInformer<Wire<V1Pod>>;
   readonly #lister: PodLister;
   readonly #runner: ControllerRunner;
   readonly stats: ZoneLabelerStats = { reconciles: 0, labelled: 0 };
@@ -68,10 +68,7 @@ export class ZoneLabeler {
   constructor(options: ZoneLabelerOptions) {
     this.#o = { zoneOf: zoneOfNode, workers: 2, ...options };
     this.#factory = new SharedInformerFactory({ listerWatcherFor: () => this.#o.listerWatcher });
-    this.#pods = this.#factory.informerFor({
-      version: 'v1',
-      resource: 'pods',
-    }) as unknown as SharedIndexInformer<V1Pod>;
+    this.#pods = this.#factory.informerFor<Wire<V1Pod>>({ version: 'v1', resource: 'pods' });
     this.#lister = new PodLister({ indexer: this.#pods.getIndexer() });
     this.#runner = new ControllerRunner({
       name: 'zone-labeler',

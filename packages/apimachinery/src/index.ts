@@ -1,6 +1,8 @@
 // Public API of @kubecache/apimachinery: an allow-list of named exports, grouped by concept.
 
 // --- objects and list options
+export type { Immutable, Wire } from './immutable.js';
+export { produce } from './immutable.js';
 export type { ListOptions, ResourceVersionMatch } from './list-options.js';
 export type { KubeList, KubeObject, ListMeta, ObjectMeta, OwnerReference } from './object.js';
 export { resourceVersionOf } from './object.js';

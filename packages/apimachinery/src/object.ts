@@ -17,8 +17,9 @@ export interface OwnerReference {
 }
 
 /**
- * The subset of `metav1.ObjectMeta` kubecache reads; other fields pass through untouched. No index
- * signature, so client-node's `V1ObjectMeta` (and so `V1Pod`, …) is assignable to it.
+ * The subset of `metav1.ObjectMeta` kubecache reads, as it arrives on the wire; other fields pass through
+ * untouched. Timestamps are RFC 3339 strings: a client-node model (whose timestamps are `Date`s) fits once
+ * mapped with `Wire<T>` (`Wire<V1Pod>`). No index signature, so those mapped models are assignable to it.
  */
 export interface ObjectMeta {
   name?: string;
@@ -27,13 +28,13 @@ export interface ObjectMeta {
   uid?: string;
   resourceVersion?: string;
   generation?: number;
-  creationTimestamp?: string | Date;
-  deletionTimestamp?: string | Date;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  finalizers?: string[];
-  managedFields?: unknown[];
+  ownerReferences?: readonly OwnerReference[];
+  finalizers?: readonly string[];
+  managedFields?: readonly unknown[];
   selfLink?: string;
 }
 

@@ -13,8 +13,16 @@ export {
   parseObjectName,
   splitMetaNamespaceKey,
 } from './keys.js';
-export type { Indexer, Indexers, IndexFunc, ReflectorStore, Store } from './store.js';
-export { metaNamespaceIndexFunc, NAMESPACE_INDEX } from './store.js';
+export type {
+  Indexer,
+  Indexers,
+  IndexFunc,
+  ReadonlyIndexer,
+  ReadonlyStore,
+  ReflectorStore,
+  Store,
+} from './store.js';
+export { metaNamespaceIndexFunc, NAMESPACE_INDEX, readonlyIndexer } from './store.js';
 
 // --- queues: FIFO, DeltaFIFO, the in-order FIFO, Heap
 export type { Delta, DeltaFIFOOptions, Deltas, DeltaType } from './delta-fifo.js';

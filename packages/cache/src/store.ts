@@ -3,6 +3,8 @@
  * (`thread-safe-store.ts`), FIFO, DeltaFIFO, the in-order FIFO, ExpirationCache, UndeltaStore.
  */
 
+import type { Immutable } from '@kubecache/apimachinery';
+
 /**
  * What a Reflector writes into. Every Store is one; queues (FIFO, DeltaFIFO, in-order FIFO) are too.
  */
@@ -27,8 +29,11 @@ export interface ReflectorStore<T> {
   bookmark?(resourceVersion: string): void;
 }
 
-/** A keyed collection: the reflector's writes plus reads. */
-export interface Store<T> extends ReflectorStore<T> {
+/**
+ * The read side of a {@link Store}: what informers hand out (`getStore()`), so a reader cannot write to a
+ * cache the reflector owns.
+ */
+export interface ReadonlyStore<T> {
   /** A snapshot of all objects, in no particular order. */
   list(): T[];
   /** A snapshot of all keys, in no particular order. */
@@ -41,14 +46,20 @@ export interface Store<T> extends ReflectorStore<T> {
   lastStoreSyncResourceVersion?(): string;
 }
 
+/** A keyed collection: the reflector's writes plus reads. */
+export interface Store<T> extends ReflectorStore<T>, ReadonlyStore<T> {}
+
 /** Computes the index values of an object; may return several (multi-valued index). Must not throw. */
 export type IndexFunc<T> = (obj: T) => readonly string[];
 
 /** Index name → index function. */
 export type Indexers<T> = Record<string, IndexFunc<T>>;
 
-/** A Store that also keeps secondary indexes. */
-export interface Indexer<T> extends Store<T> {
+/**
+ * The read side of an {@link Indexer}: what informers hand out (`getIndexer()`) and listers read. Index
+ * functions are not part of it; {@link ReadonlyIndexer.indexNames} says which indexes exist.
+ */
+export interface ReadonlyIndexer<T> extends ReadonlyStore<T> {
   /** Objects whose values of index `indexName` intersect those of `obj`. */
   index(indexName: string, obj: T): T[];
   /** Keys of the objects whose values of `indexName` include `value`, sorted. */
@@ -57,6 +68,12 @@ export interface Indexer<T> extends Store<T> {
   listIndexFuncValues(indexName: string): string[];
   /** Objects whose values of `indexName` include `value`. */
   byIndex(indexName: string, value: string): T[];
+  /** Names of the registered indexes. */
+  indexNames(): string[];
+}
+
+/** A Store that also keeps secondary indexes. */
+export interface Indexer<T> extends Store<T>, ReadonlyIndexer<T> {
   /** The registered index functions. */
   getIndexers(): Indexers<T>;
   /** Adds indexes, indexing every stored object now. Throws if a name is taken. */
@@ -72,4 +89,26 @@ export const NAMESPACE_INDEX = 'namespace';
  */
 export function metaNamespaceIndexFunc(obj: { metadata?: { namespace?: string } }): readonly string[] {
   return [obj.metadata?.namespace ?? ''];
+}
+
+/**
+ * A read-only view of `indexer`: only the read methods, so a reader can neither call nor reach `add`,
+ * `replace` or `addIndexers`. Objects are typed deep read-only because the stores freeze what they hold;
+ * with freezing turned off the type still keeps writers honest.
+ */
+export function readonlyIndexer<T>(indexer: Indexer<T>): ReadonlyIndexer<Immutable<T>> {
+  const view: ReadonlyIndexer<T> = {
+    list: () => indexer.list(),
+    listKeys: () => indexer.listKeys(),
+    get: (obj) => indexer.get(obj),
+    getByKey: (key) => indexer.getByKey(key),
+    lastStoreSyncResourceVersion: () => indexer.lastStoreSyncResourceVersion?.() ?? '',
+    index: (name, obj) => indexer.index(name, obj),
+    indexKeys: (name, value) => indexer.indexKeys(name, value),
+    listIndexFuncValues: (name) => indexer.listIndexFuncValues(name),
+    byIndex: (name, value) => indexer.byIndex(name, value),
+    indexNames: () => indexer.indexNames(),
+  };
+  // T and Immutable<T> are the same objects; TypeScript cannot relate them for a generic T.
+  return view as unknown as ReadonlyIndexer<Immutable<T>>;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import type { KubeObject } from '@kubecache/apimachinery';
 import { DeletedFinalStateUnknown, ExplicitKey, KeyError } from './keys.js';
-import { type IndexFunc, metaNamespaceIndexFunc, NAMESPACE_INDEX } from './store.js';
+import { type IndexFunc, metaNamespaceIndexFunc, NAMESPACE_INDEX, readonlyIndexer } from './store.js';
 import {
   IndexError,
   IndexedStore,
@@ -465,5 +465,23 @@ describe('per-write cost (review)', () => {
     fn.mockClear();
     write(store);
     expect(fn).toHaveBeenCalledTimes(calls);
+  });
+});
+
+describe('readonlyIndexer', () => {
+  it('exposes the reads of the indexer and none of its writes', () => {
+    const store = new IndexedStore<{ metadata: { name: string; namespace: string } }>({
+      indexers: { ns: (o) => [o.metadata.namespace] },
+    });
+    store.add({ metadata: { name: 'a', namespace: 'x' } });
+    const view = readonlyIndexer(store);
+    expect(view.listKeys()).toEqual(['x/a']);
+    expect(view.byIndex('ns', 'x').map((o) => o.metadata.name)).toEqual(['a']);
+    expect(view.indexNames()).toEqual(['ns']);
+    for (const write of ['add', 'update', 'delete', 'replace', 'resync', 'addIndexers', 'getIndexers']) {
+      expect(write in view).toBe(false);
+    }
+    store.add({ metadata: { name: 'b', namespace: 'x' } });
+    expect(view.listKeys().sort()).toEqual(['x/a', 'x/b']);
   });
 });

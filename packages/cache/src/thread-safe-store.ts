@@ -245,6 +245,11 @@ export class IndexedStore<T> implements Indexer<T> {
     return this.#objects(this.#entry(indexName).byValue.get(value));
   }
 
+  /** Names of the registered indexes, in registration order. */
+  indexNames(): string[] {
+    return this.#indexes.map((e) => e.name);
+  }
+
   /** A copy of the registered index functions (changing it does not change the store). */
   getIndexers(): Indexers<T> {
     return Object.fromEntries(this.#indexes.map((e) => [e.name, e.fn]));

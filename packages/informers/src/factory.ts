@@ -39,8 +39,28 @@ export interface SharedInformerFactoryOptions {
   transform?: (obj: KubeObject) => KubeObject;
   /** Time source. Default the real clock. */
   clock?: Clock;
-  /** Passed to every informer (backoff, queue kind, failFast, onError, freeze...). Default none. */
-  informerOptions?: Omit<SharedIndexInformerOptions<KubeObject>, 'listerWatcher' | 'indexers' | 'transform'>;
+  /**
+   * Passed to every informer (backoff, queue kind, failFast, onError, freeze...). Default none. The name,
+   * resync period, clock, indexers and transform come from the factory and each request, so they are not
+   * accepted here (a JavaScript caller who passes them gets a `TypeError`).
+   */
+  informerOptions?: Omit<SharedIndexInformerOptions<KubeObject>, FactoryOwned>;
+}
+
+/** Informer options the factory sets itself. */
+type FactoryOwned = 'listerWatcher' | 'indexers' | 'transform' | 'name' | 'resyncPeriodMs' | 'clock';
+const FACTORY_OWNED: readonly FactoryOwned[] = [
+  'listerWatcher',
+  'indexers',
+  'transform',
+  'name',
+  'resyncPeriodMs',
+  'clock',
+];
+
+/** A second request for an existing informer asked for something the first one was built without. */
+export class InformerConflictError extends Error {
+  override readonly name = 'InformerConflictError';
 }
 
 /** A counted use of a shared informer; `release` once done. */
@@ -59,6 +79,7 @@ interface Entry {
   abort: AbortController;
   run: Promise<void> | undefined;
   leases: number;
+  resyncPeriodMs: number;
   /** Created through `acquire` (reference-counted) rather than `informerFor` (lives until shutdown). */
   counted: boolean;
 }
@@ -85,13 +106,26 @@ export class SharedInformerFactory {
   #nextTransformId = 1;
 
   constructor(options: SharedInformerFactoryOptions) {
+    for (const k of FACTORY_OWNED) {
+      if (options.informerOptions && k in options.informerOptions) {
+        throw new TypeError(
+          `SharedInformerFactory: informerOptions.${k} is set by the factory; pass it per request or as a factory option`,
+        );
+      }
+    }
     this.#o = options;
     this.#clock = options.clock ?? realClock;
   }
 
   /** The shared informer for `request`, created on first use; it lives until {@link shutdown}. */
+  /**
+   * The shared informer for `request`, created on first use; it lives until {@link shutdown}. A later request
+   * for the same informer adds the indexers it names that are not there yet (client-go's `AddIndexers`); an
+   * index name already taken by another function, or a different `resyncPeriodMs`, throws
+   * {@link InformerConflictError} (use `addEventHandler(handler, { resyncPeriodMs })` for a per-handler period).
+   */
   informerFor<T extends KubeObject = KubeObject>(request: InformerRequest<T>): SharedIndexInformer<T> {
-    return this.#entry(request as unknown as InformerRequest, false).informer as unknown as SharedIndexInformer<T>;
+    return this.#typed<T>(this.#entry(this.#untyped(request), false).informer);
   }
 
   /**
@@ -99,12 +133,12 @@ export class SharedInformerFactory {
    * `acquire` is released, the informer stops and the next `acquire` creates a fresh one.
    */
   acquire<T extends KubeObject = KubeObject>(request: InformerRequest<T>): InformerLease<T> {
-    const entry = this.#entry(request as unknown as InformerRequest, true);
+    const entry = this.#entry(this.#untyped(request), true);
     entry.leases++;
     if (this.#started) this.#startEntry(entry);
     let released = false;
     return {
-      informer: entry.informer as unknown as SharedIndexInformer<T>,
+      informer: this.#typed<T>(entry.informer),
       release: () => {
         if (released) return;
         released = true;
@@ -156,12 +190,44 @@ export class SharedInformerFactory {
         abort: new AbortController(),
         run: undefined,
         leases: 0,
+        resyncPeriodMs: request.resyncPeriodMs ?? this.#o.defaultResyncPeriodMs ?? 0,
         counted,
       };
       this.#entries.set(key, entry);
-    }
+    } else this.#reconcile(entry, request);
     if (!counted) entry.counted = false; // an uncounted user keeps it alive until shutdown
     return entry;
+  }
+
+  /** Makes an existing informer serve a repeated request, or says why it cannot. */
+  #reconcile(entry: Entry, request: InformerRequest): void {
+    const resync = request.resyncPeriodMs ?? this.#o.defaultResyncPeriodMs ?? 0;
+    if (resync !== entry.resyncPeriodMs) {
+      throw new InformerConflictError(
+        `informer ${entry.key} exists with resyncPeriodMs ${entry.resyncPeriodMs}, requested ${resync}; ` +
+          'give the handler its own period with addEventHandler(handler, { resyncPeriodMs })',
+      );
+    }
+    const have = entry.informer.indexers();
+    const add: Indexers<KubeObject> = {};
+    for (const [name, fn] of Object.entries(request.indexers ?? {})) {
+      if (!Object.hasOwn(have, name)) add[name] = fn;
+      else if (have[name] !== fn) {
+        throw new InformerConflictError(
+          `informer ${entry.key} already has an index named ${JSON.stringify(name)} with another function`,
+        );
+      }
+    }
+    if (Object.keys(add).length > 0) entry.informer.addIndexers(add);
+  }
+
+  // The map holds informers of every object type; a request's T is the caller's claim about its resource.
+  #untyped<T extends KubeObject>(request: InformerRequest<T>): InformerRequest {
+    return request as unknown as InformerRequest;
+  }
+
+  #typed<T extends KubeObject>(informer: SharedIndexInformer<KubeObject>): SharedIndexInformer<T> {
+    return informer as unknown as SharedIndexInformer<T>;
   }
 
   #create(request: InformerRequest): SharedIndexInformer<KubeObject> {

@@ -3,7 +3,14 @@
  * and any number of handlers, each with its own buffered, in-order delivery line and resync period.
  */
 
-import { type Clock, type ErrorReport, errorReporter, type KubeObject, realClock } from '@kubecache/apimachinery';
+import {
+  type Clock,
+  type ErrorReport,
+  errorReporter,
+  type Immutable,
+  type KubeObject,
+  realClock,
+} from '@kubecache/apimachinery';
 import {
   type BackoffManager,
   type DeletedFinalStateUnknown,
@@ -13,7 +20,9 @@ import {
   type Indexers,
   type KeyFunc,
   type ListerWatcher,
+  type ReadonlyIndexer,
   RealFIFO,
+  readonlyIndexer,
 } from '@kubecache/cache';
 import type { Observable } from 'rxjs';
 import { Controller, type DeltaQueue } from './controller.js';
@@ -87,6 +96,7 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
   readonly #defaultReport: ErrorReport;
   readonly #clock: Clock;
   readonly #indexer: IndexedStore<T>;
+  readonly #view: ReadonlyIndexer<Immutable<T>>;
   readonly #processor: SharedProcessor<T>;
   readonly #health: HealthTracker;
   #transform: ((obj: T) => T) | undefined;
@@ -115,6 +125,7 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
       keyFunc: options.keyFunc,
       freeze: options.freeze,
     });
+    this.#view = readonlyIndexer(this.#indexer);
     this.#processor = new SharedProcessor<T>(this.#clock);
     this.#health = new HealthTracker(this.#clock);
     this.#health.onChange = () => this.#wakeSyncWaiters();
@@ -144,14 +155,22 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
     return this.#stopped;
   }
 
-  /** The live indexed store (read it; writing to it corrupts event semantics). */
-  getIndexer(): Indexer<T> {
-    return this.#indexer;
+  /**
+   * The live indexed store, read-only: only the informer writes to it. Its objects are frozen (unless
+   * `freeze: false`) and typed deep read-only; derive a changed copy with `produce`.
+   */
+  getIndexer(): ReadonlyIndexer<Immutable<T>> {
+    return this.#view;
   }
 
   /** Same as {@link getIndexer}. */
-  getStore(): Indexer<T> {
-    return this.#indexer;
+  getStore(): ReadonlyIndexer<Immutable<T>> {
+    return this.#view;
+  }
+
+  /** A copy of the registered index functions. */
+  indexers(): Indexers<T> {
+    return this.#indexer.getIndexers();
   }
 
   /** Adds indexes, indexing the objects already stored. Throws once the informer has stopped. */

@@ -1,13 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type {
-  V1DaemonSet,
-  V1Deployment,
-  V1LabelSelector,
-  V1Pod,
-  V1ReplicaSet,
-  V1StatefulSet,
-} from '@kubernetes/client-node';
 import { DaemonSetLister, DeploymentLister, ReplicaSetLister, StatefulSetLister } from './apps-listers.js';
+import type { DaemonSet, Deployment, LabelSelectorSpec, Pod, ReplicaSet, StatefulSet } from './kinds.js';
 import { NoMatchError } from './pod-selection.js';
 import { indexedStoreOf } from './testing/stores.js';
 
@@ -16,12 +9,12 @@ const template = (labels: Record<string, string>) => ({
   spec: { containers: [{ name: 'main', image: 'registry.example.com/web:1.0' }] },
 });
 
-function deployment(name: string, uid: string, selector: V1LabelSelector | undefined): V1Deployment {
+function deployment(name: string, uid: string, selector: LabelSelectorSpec | undefined): Deployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name, namespace: 'prod', uid, labels: { app: name } },
-    spec: { replicas: 3, selector: selector as V1LabelSelector, template: template(selector?.matchLabels ?? {}) },
+    spec: { replicas: 3, selector: selector as LabelSelectorSpec, template: template(selector?.matchLabels ?? {}) },
   };
 }
 
@@ -29,8 +22,8 @@ function replicaSet(
   name: string,
   labels: Record<string, string>,
   ownerUid?: string,
-  selector?: V1LabelSelector,
-): V1ReplicaSet {
+  selector?: LabelSelectorSpec,
+): ReplicaSet {
   const owner = ownerUid
     ? [
         {
@@ -51,7 +44,7 @@ function replicaSet(
   };
 }
 
-function pod(name: string, labels?: Record<string, string>): V1Pod {
+function pod(name: string, labels?: Record<string, string>): Pod {
   return { metadata: { name, namespace: 'prod', ...(labels ? { labels } : {}) }, spec: { containers: [] } };
 }
 
@@ -122,11 +115,11 @@ describe('DeploymentLister.getDeploymentsForReplicaSet', () => {
 });
 
 describe('StatefulSetLister and DaemonSetLister', () => {
-  const ss = (name: string, matchLabels: Record<string, string>): V1StatefulSet => ({
+  const ss = (name: string, matchLabels: Record<string, string>): StatefulSet => ({
     metadata: { name, namespace: 'prod' },
     spec: { serviceName: name, selector: { matchLabels }, template: template(matchLabels) },
   });
-  const ds = (name: string, selector: V1LabelSelector): V1DaemonSet => ({
+  const ds = (name: string, selector: LabelSelectorSpec): DaemonSet => ({
     metadata: { name, namespace: 'prod' },
     spec: { selector, template: template(selector.matchLabels ?? {}) },
   });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { IndexedStore } from '@kubecache/cache';
-import type { V1CronJob, V1Job, V1Pod } from '@kubernetes/client-node';
 import { CronJobLister, JobLister } from './batch-listers.js';
+import type { CronJob, Job, Pod } from './kinds.js';
 
 describe('JobLister.getPodJobs', () => {
-  const job = (name: string, uid: string): V1Job => ({
+  const job = (name: string, uid: string): Job => ({
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: { name, namespace: 'ci', uid },
@@ -13,10 +13,10 @@ describe('JobLister.getPodJobs', () => {
       template: { spec: { containers: [{ name: 'run', image: 'busybox' }], restartPolicy: 'Never' } },
     },
   });
-  const store = new IndexedStore<V1Job>();
+  const store = new IndexedStore<Job>();
   store.replace([job('build-1', 'u1'), job('build-2', 'u2')], '1');
   const jobs = new JobLister({ indexer: store });
-  const pod = (labels: Record<string, string>): V1Pod => ({
+  const pod = (labels: Record<string, string>): Pod => ({
     metadata: { name: 'build-1-abc', namespace: 'ci', labels },
   });
 
@@ -34,7 +34,7 @@ describe('JobLister.getPodJobs', () => {
 
 describe('CronJobLister', () => {
   it('gets cron jobs with a NotFound naming the batch group', () => {
-    const store = new IndexedStore<V1CronJob>();
+    const store = new IndexedStore<CronJob>();
     store.add({ metadata: { name: 'nightly', namespace: 'ci' }, spec: { schedule: '0 3 * * *', jobTemplate: {} } });
     const lister = new CronJobLister({ indexer: store });
     expect(lister.namespace('ci').get('nightly').spec?.schedule).toBe('0 3 * * *');

@@ -5,10 +5,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { StatusError } from '@kubecache/apimachinery';
 import { IndexedStore } from '@kubecache/cache';
-import type { V1Job, V1Pod, V1ReplicaSet, V1StatefulSet } from '@kubernetes/client-node';
 import { ReplicaSetLister, StatefulSetLister } from './apps-listers.js';
 import { JobLister } from './batch-listers.js';
 import { NodeLister, PodLister } from './core-listers.js';
+import type { Job, Pod, ReplicaSet, StatefulSet } from './kinds.js';
 import { indexedStoreOf } from './testing/stores.js';
 
 function caught(fn: () => unknown): StatusError {
@@ -55,19 +55,19 @@ describe('NotFound from the typed listers', () => {
   });
 });
 
-const selectorPod = (namespace: string | undefined): V1Pod => ({
+const selectorPod = (namespace: string | undefined): Pod => ({
   metadata: { name: 'web-1', ...(namespace === undefined ? {} : { namespace }), labels: { app: 'web' } },
 });
 
 describe('owners of a pod that has no namespace', () => {
-  const rs: V1ReplicaSet = {
+  const rs: ReplicaSet = {
     metadata: { name: 'web-rs', namespace: 'prod' },
     spec: { selector: { matchLabels: { app: 'web' } }, template: {} },
-  } as V1ReplicaSet;
-  const ss: V1StatefulSet = {
+  } as ReplicaSet;
+  const ss: StatefulSet = {
     metadata: { name: 'web-ss', namespace: 'prod' },
     spec: { selector: { matchLabels: { app: 'web' } }, serviceName: 'web', template: {} },
-  } as V1StatefulSet;
+  } as StatefulSet;
 
   it('are not ReplicaSets of another namespace (GetPodReplicaSets skips rs.Namespace != pod.Namespace)', () => {
     const lister = new ReplicaSetLister({ indexer: indexedStoreOf([rs]) });
@@ -84,13 +84,13 @@ describe('owners of a pod that has no namespace', () => {
 
 describe('JobLister.getPodJobs with an empty selector', () => {
   it('matches every labelled pod of the namespace: GetPodJobs has no selector.Empty() guard', () => {
-    const job = { metadata: { name: 'all', namespace: 'prod' }, spec: { selector: {}, template: {} } } as V1Job;
+    const job = { metadata: { name: 'all', namespace: 'prod' }, spec: { selector: {}, template: {} } } as Job;
     const lister = new JobLister({ indexer: indexedStoreOf([job]) });
     expect(lister.getPodJobs(selectorPod('prod')).map((j) => j.metadata?.name)).toEqual(['all']);
   });
 
   it('still matches nothing for a missing selector (LabelSelectorAsSelector(nil) is Nothing)', () => {
-    const job = { metadata: { name: 'none', namespace: 'prod' }, spec: { template: {} } } as V1Job;
+    const job = { metadata: { name: 'none', namespace: 'prod' }, spec: { template: {} } } as Job;
     const lister = new JobLister({ indexer: indexedStoreOf([job]) });
     expect(() => lister.getPodJobs(selectorPod('prod'))).toThrow('could not find jobs');
   });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import { StatusError } from '@kubecache/apimachinery';
-import type { V1Namespace, V1Node, V1Pod, V1ReplicationController, V1Service } from '@kubernetes/client-node';
 import {
   NamespaceObjectLister,
   NodeLister,
@@ -8,10 +7,11 @@ import {
   ReplicationControllerLister,
   ServiceLister,
 } from './core-listers.js';
+import type { Namespace, Node, Pod, ReplicationController, Service } from './kinds.js';
 import { NoMatchError } from './pod-selection.js';
 import { indexedStoreOf } from './testing/stores.js';
 
-function pod(name: string, namespace: string, labels?: Record<string, string>): V1Pod {
+function pod(name: string, namespace: string, labels?: Record<string, string>): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -21,7 +21,7 @@ function pod(name: string, namespace: string, labels?: Record<string, string>): 
   };
 }
 
-function service(name: string, namespace: string, selector?: Record<string, string>): V1Service {
+function service(name: string, namespace: string, selector?: Record<string, string>): Service {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -56,7 +56,7 @@ describe('ServiceLister.getPodServices', () => {
 });
 
 describe('ReplicationControllerLister.getPodControllers', () => {
-  const rc = (name: string, selector?: Record<string, string>): V1ReplicationController => ({
+  const rc = (name: string, selector?: Record<string, string>): ReplicationController => ({
     metadata: { name, namespace: 'default' },
     spec: { replicas: 2, ...(selector ? { selector } : {}) },
   });
@@ -80,7 +80,7 @@ describe('ReplicationControllerLister.getPodControllers', () => {
 });
 
 describe('NodeLister', () => {
-  const node = (name: string, conditions: [string, string][], labels: Record<string, string> = {}): V1Node => ({
+  const node = (name: string, conditions: [string, string][], labels: Record<string, string> = {}): Node => ({
     metadata: { name, labels },
     status: { conditions: conditions.map(([type, status]) => ({ type, status })) },
   });
@@ -156,7 +156,7 @@ describe('typed listers', () => {
   });
 
   it('NamespaceObjectLister is cluster-scoped', () => {
-    const ns: V1Namespace = { metadata: { name: 'prod', labels: { env: 'prod' } }, status: { phase: 'Active' } };
+    const ns: Namespace = { metadata: { name: 'prod', labels: { env: 'prod' } }, status: { phase: 'Active' } };
     const lister = new NamespaceObjectLister({ indexer: indexedStoreOf([ns]) });
     expect(lister.list('env=prod')).toHaveLength(1);
     expect(lister.get('prod')).toBe(lister.list()[0]);

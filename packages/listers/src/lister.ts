@@ -7,7 +7,7 @@
  */
 
 import { type LabelSelector, labelSelectorNothing, notFoundError, parseLabelSelector } from '@kubecache/apimachinery';
-import { type Indexer, NAMESPACE_INDEX } from '@kubecache/cache';
+import { NAMESPACE_INDEX, type ReadonlyIndexer } from '@kubecache/cache';
 
 /** The least a listed object must have: `metadata` with a namespace and labels, all optional. */
 export interface ListedObject {
@@ -42,7 +42,7 @@ export interface Lister<T> extends ClusterLister<T> {
 /** Options of {@link GenericLister}. */
 export interface ListerOptions<T> {
   /** The indexer to read. Give it a `namespace` index (`NAMESPACE_INDEX`) for fast namespaced lists. */
-  indexer: Indexer<T>;
+  indexer: ReadonlyIndexer<T>;
   /** API group of the resource, for NotFound errors: `''` for core, `'apps'`, `'batch'`, … Default `''`. */
   group?: string;
   /** Resource name (plural, lowercase) for NotFound errors, e.g. `'pods'`. Required. */
@@ -79,7 +79,7 @@ function filterByLabels<T>(items: T[], sel: LabelSelector | undefined): T[] {
  * match-nothing selector, everything without reading labels for an empty one. Throws `SelectorError` for
  * a selector string that does not parse.
  */
-export function listAll<T>(indexer: Pick<Indexer<T>, 'list'>, selector?: SelectorInput): T[] {
+export function listAll<T>(indexer: Pick<ReadonlyIndexer<T>, 'list'>, selector?: SelectorInput): T[] {
   const sel = toSelector(selector);
   if (sel === labelSelectorNothing()) return [];
   return filterByLabels(indexer.list(), sel);
@@ -90,11 +90,11 @@ export function listAll<T>(indexer: Pick<Indexer<T>, 'list'>, selector?: Selecto
  * namespaces. Uses the `namespace` index when the indexer has it — cost proportional to the namespace's
  * size — and otherwise scans every object.
  */
-export function listAllByNamespace<T>(indexer: Indexer<T>, ns: string, selector?: SelectorInput): T[] {
+export function listAllByNamespace<T>(indexer: ReadonlyIndexer<T>, ns: string, selector?: SelectorInput): T[] {
   if (ns === '') return listAll(indexer, selector);
   const sel = toSelector(selector);
   if (sel === labelSelectorNothing()) return [];
-  if (Object.hasOwn(indexer.getIndexers(), NAMESPACE_INDEX)) {
+  if (indexer.indexNames().includes(NAMESPACE_INDEX)) {
     return filterByLabels(indexer.byIndex(NAMESPACE_INDEX, ns), sel);
   }
   const out: T[] = [];
@@ -114,7 +114,7 @@ export function listAllByNamespace<T>(indexer: Indexer<T>, ns: string, selector?
  * pods.namespace('default').get('web-0'); // throws StatusError 404 when absent
  */
 export class GenericLister<T> implements Lister<T> {
-  readonly #indexer: Indexer<T>;
+  readonly #indexer: ReadonlyIndexer<T>;
   readonly #group: string;
   readonly #resource: string;
 

@@ -2,13 +2,13 @@
  * Factories for the typed listers: client-go generates one lister per kind that differs only in its type
  * and the `GroupResource` its NotFound names; here one factory call per kind does the same.
  */
-import type { Indexer } from '@kubecache/cache';
+import type { ReadonlyIndexer } from '@kubecache/cache';
 import { type ClusterLister, GenericLister, type SelectorInput } from './lister.js';
 
 /** Options of every typed lister. */
 export interface TypedListerOptions<T> {
   /** The indexer holding objects of this kind; give it a `namespace` index for fast namespaced lists. */
-  indexer: Indexer<T>;
+  indexer: ReadonlyIndexer<T>;
 }
 
 /** The constructor a typed lister factory returns. */
@@ -21,7 +21,7 @@ export type TypedListerClass<L, T> = new (options: TypedListerOptions<T>) => L;
 export class ClusterScopedLister<T> implements ClusterLister<T> {
   readonly #inner: GenericLister<T>;
   /** The indexer listed from, for subclasses' expansions. */
-  protected readonly indexer: Indexer<T>;
+  protected readonly indexer: ReadonlyIndexer<T>;
 
   constructor(options: TypedListerOptions<T> & { group?: string; resource: string }) {
     this.#inner = new GenericLister(options);
@@ -45,7 +45,7 @@ export class ClusterScopedLister<T> implements ClusterLister<T> {
  * `deployment.apps "web" not found`.
  *
  * @example
- * export const ConfigMapLister = namespacedLister<V1ConfigMap>('', 'configmap');
+ * export const ConfigMapLister = namespacedLister<ConfigMap>('', 'configmap');
  * new ConfigMapLister({ indexer }).namespace('default').get('settings');
  */
 export function namespacedLister<T>(group: string, resource: string): TypedListerClass<GenericLister<T>, T> {
