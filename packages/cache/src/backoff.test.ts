@@ -19,7 +19,7 @@ describe('ExponentialBackoff', () => {
   });
 
   it('sums to 250 ms over five steps of the custom 10 ms, ×2, cap 100 ms policy', () => {
-    const backoff = new ExponentialBackoff({ clock: new FakeClock(), initial: 10, cap: 100, jitter: 0 });
+    const backoff = new ExponentialBackoff({ clock: new FakeClock(), initialMs: 10, capMs: 100, jitter: 0 });
     const total = Array.from({ length: 5 }, () => backoff.step()).reduce((a, b) => a + b, 0);
     expect(total).toBe(250);
   });
@@ -37,7 +37,7 @@ describe('ExponentialBackoff', () => {
 
   it('never resets when resetAfter is 0', () => {
     const clock = new FakeClock();
-    const backoff = new ExponentialBackoff({ clock, jitter: 0, resetAfter: 0 });
+    const backoff = new ExponentialBackoff({ clock, jitter: 0, resetAfterMs: 0 });
     backoff.step();
     clock.step(10 * 60_000);
     expect(backoff.step()).toBe(1600);

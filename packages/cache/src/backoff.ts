@@ -2,7 +2,7 @@
  * client-go's jittered exponential backoff (`wait.Backoff` with `DelayWithReset`), clock-injected.
  *
  * Each {@link ExponentialBackoff.step} returns the next delay: the current base plus up to `jitter × base`
- * of random jitter, then the base is multiplied by `factor` until it reaches `cap`. After `resetAfter` ms
+ * of random jitter, then the base is multiplied by `factor` until it reaches `capMs`. After `resetAfterMs` ms
  * since the last reset the base starts over. With the defaults the delays are [0.8, 1.6), [1.6, 3.2), … and
  * then [30, 60) seconds.
  */
@@ -17,15 +17,15 @@ export interface BackoffManager {
 /** Options of {@link ExponentialBackoff}. */
 export interface ExponentialBackoffOptions {
   /** First base delay, in ms. Default 800. */
-  initial?: number;
+  initialMs?: number;
   /** Largest base delay, in ms (jitter comes on top). Default 30 000. 0 means no cap. */
-  cap?: number;
+  capMs?: number;
   /** Multiplier of the base after each step. Default 2. A factor of 0 or 1 keeps the base constant. */
   factor?: number;
   /** Jitter as a fraction of the base: each delay lies in [base, base × (1 + jitter)). Default 1. */
   jitter?: number;
   /** Time after which the base starts over at `initial`, in ms, measured from the last reset. Default 120 000. 0 never resets. */
-  resetAfter?: number;
+  resetAfterMs?: number;
   /** Source of time. Default the real clock. */
   clock?: Clock;
   /** Source of randomness in [0, 1). Default `Math.random`. */
@@ -34,11 +34,11 @@ export interface ExponentialBackoffOptions {
 
 /** client-go's default reflector backoff: 800 ms → 30 s, ×2, jitter 1, reset after 2 min. */
 export const DEFAULT_BACKOFF: Readonly<Required<Omit<ExponentialBackoffOptions, 'clock' | 'random'>>> = {
-  initial: 800,
-  cap: 30_000,
+  initialMs: 800,
+  capMs: 30_000,
   factor: 2,
   jitter: 1,
-  resetAfter: 120_000,
+  resetAfterMs: 120_000,
 };
 
 /**
@@ -61,11 +61,11 @@ export class ExponentialBackoff implements BackoffManager {
   #lastReset: number;
 
   constructor(options: ExponentialBackoffOptions = {}) {
-    this.#initial = options.initial ?? DEFAULT_BACKOFF.initial;
-    this.#cap = options.cap ?? DEFAULT_BACKOFF.cap;
+    this.#initial = options.initialMs ?? DEFAULT_BACKOFF.initialMs;
+    this.#cap = options.capMs ?? DEFAULT_BACKOFF.capMs;
     this.#factor = options.factor ?? DEFAULT_BACKOFF.factor;
     this.#jitter = options.jitter ?? DEFAULT_BACKOFF.jitter;
-    this.#resetAfter = options.resetAfter ?? DEFAULT_BACKOFF.resetAfter;
+    this.#resetAfter = options.resetAfterMs ?? DEFAULT_BACKOFF.resetAfterMs;
     this.#clock = options.clock ?? realClock;
     this.#random = options.random ?? Math.random;
     this.#base = this.#initial;

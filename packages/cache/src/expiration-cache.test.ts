@@ -78,14 +78,14 @@ describe('ExpirationCache', () => {
       ['any age with ttl 0', 0, 0, false],
       ['any age with ttl -1', -1, 0, false],
     ])('treats an entry %s as expired=%s', (_case, policyTtl, timestamp, want) => {
-      expect(new TTLPolicy<Obj>({ ttl: policyTtl, clock }).isExpired(entry(timestamp))).toBe(want);
+      expect(new TTLPolicy<Obj>({ ttlMs: policyTtl, clock }).isExpired(entry(timestamp))).toBe(want);
     });
   });
 
   describe('with a TTL and a fake clock', () => {
     function ttlCache() {
       const clock = new FakeClock(0);
-      return { clock, cache: new ExpirationCache<Obj>({ ttl: 1_000, clock }) };
+      return { clock, cache: new ExpirationCache<Obj>({ ttlMs: 1_000, clock }) };
     }
 
     it('keeps an entry until strictly more than the TTL has passed', () => {
@@ -127,7 +127,7 @@ describe('ExpirationCache', () => {
 
   describe('writes', () => {
     it('removes an entry at once on delete', () => {
-      const cache = new ExpirationCache<Obj>({ ttl: 1_000, clock: new FakeClock() });
+      const cache = new ExpirationCache<Obj>({ ttlMs: 1_000, clock: new FakeClock() });
       cache.add(obj('a'));
       cache.delete(obj('a'));
       expect(cache.listKeys()).toEqual([]);
@@ -153,7 +153,7 @@ describe('ExpirationCache', () => {
 
 describe('ExpirationCache resource-version tracking (review)', () => {
   it('records the version of replace and bookmark, as its inner thread-safe store does', () => {
-    const cache = new ExpirationCache<Obj>({ ttl: 0 });
+    const cache = new ExpirationCache<Obj>({ ttlMs: 0 });
     expect(cache.lastStoreSyncResourceVersion()).toBe('');
     cache.replace([obj('a', '1')], '10');
     expect(cache.lastStoreSyncResourceVersion()).toBe('10');
@@ -162,7 +162,7 @@ describe('ExpirationCache resource-version tracking (review)', () => {
   });
 
   it('keeps the version when a replace fails on a bad key', () => {
-    const cache = new ExpirationCache<Obj>({ ttl: 0 });
+    const cache = new ExpirationCache<Obj>({ ttlMs: 0 });
     cache.replace([obj('a', '1')], '10');
     expect(() => cache.replace([{ value: 'x' } as Obj], '11')).toThrow(KeyError);
     expect(cache.lastStoreSyncResourceVersion()).toBe('10');

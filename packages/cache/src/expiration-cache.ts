@@ -22,30 +22,30 @@ export interface ExpirationPolicy<T> {
 /** Options of {@link TTLPolicy}. */
 export interface TTLPolicyOptions {
   /** How long an entry lives, in milliseconds. `0` or less: entries never expire. Required. */
-  ttl: number;
+  ttlMs: number;
   /** The time source. Default `realClock`. */
   clock?: Clock;
 }
 
 /**
- * Expires an entry once strictly more than `ttl` milliseconds have passed since it was written: an entry
- * exactly `ttl` old is still good. A `ttl` of 0 or less never expires anything.
+ * Expires an entry once strictly more than `ttlMs` milliseconds have passed since it was written: an entry
+ * exactly `ttlMs` old is still good. A `ttlMs` of 0 or less never expires anything.
  *
  * @example
- * const policy = new TTLPolicy({ ttl: 30_000, clock });
+ * const policy = new TTLPolicy({ ttlMs: 30_000, clock });
  */
 export class TTLPolicy<T = unknown> implements ExpirationPolicy<T> {
   /** The time to live in milliseconds. */
-  readonly ttl: number;
+  readonly ttlMs: number;
   readonly #clock: Clock;
 
   constructor(options: TTLPolicyOptions) {
-    this.ttl = options.ttl;
+    this.ttlMs = options.ttlMs;
     this.#clock = options.clock ?? realClock;
   }
 
   isExpired(entry: TimestampedEntry<T>): boolean {
-    return this.ttl > 0 && this.#clock.now() - entry.timestamp > this.ttl;
+    return this.ttlMs > 0 && this.#clock.now() - entry.timestamp > this.ttlMs;
   }
 }
 
@@ -53,10 +53,10 @@ export class TTLPolicy<T = unknown> implements ExpirationPolicy<T> {
 export interface ExpirationCacheOptions<T> {
   /** Names objects. Default `deletionHandlingMetaNamespaceKeyFunc`. */
   keyFunc?: KeyFunc<T>;
-  /** Decides expiry. Default a {@link TTLPolicy} with `ttl` and `clock`. */
+  /** Decides expiry. Default a {@link TTLPolicy} with `ttlMs` and `clock`. */
   policy?: ExpirationPolicy<T>;
   /** Time to live in milliseconds for the default policy; ignored when `policy` is given. Default 0 (never). */
-  ttl?: number;
+  ttlMs?: number;
   /** Stamps entries (and drives the default policy). Default `realClock`. */
   clock?: Clock;
   /** Deep-freeze stored objects. Default `true`. */
@@ -79,7 +79,7 @@ export interface ExpirationCacheOptions<T> {
  * a controller's own writes.
  *
  * @example
- * const cache = new ExpirationCache<Pod>({ ttl: 60_000 });
+ * const cache = new ExpirationCache<Pod>({ ttlMs: 60_000 });
  * cache.add(pod);
  * cache.getByKey('default/web'); // the pod, for the next minute
  */
@@ -95,7 +95,7 @@ export class ExpirationCache<T> implements Store<T> {
   constructor(options: ExpirationCacheOptions<T> = {}) {
     this.#keyFunc = options.keyFunc ?? deletionHandlingMetaNamespaceKeyFunc;
     this.#clock = options.clock ?? realClock;
-    this.#policy = options.policy ?? new TTLPolicy<T>({ ttl: options.ttl ?? 0, clock: this.#clock });
+    this.#policy = options.policy ?? new TTLPolicy<T>({ ttlMs: options.ttlMs ?? 0, clock: this.#clock });
     this.#freeze = options.freeze ?? true;
     this.#onExpire = options.onExpire;
   }

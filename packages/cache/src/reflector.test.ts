@@ -156,7 +156,7 @@ describe('Reflector', () => {
       [30 * 60_000, 0, 1800],
       [30 * 60_000, 0.999, 3598],
     ])('sends a watch timeout from minWatchTimeout %p and random %p: %p s', async (minWatchTimeout, r, expected) => {
-      const t = setup({ minWatchTimeout, random: () => r });
+      const t = setup({ minWatchTimeoutMs: minWatchTimeout, random: () => r });
       await t.start();
       expect(t.fake.watchCalls[0]?.timeoutSeconds).toBe(expected);
       await t.stop();
@@ -442,7 +442,7 @@ describe('Reflector', () => {
           clockRef.clock?.step(jump && call === 10 ? 60_000 : 1000);
           sub.next({ type: 'ERROR', object: internalError('etcd hiccup').status });
         };
-        const t = setup({ source, maxInternalErrorRetryDuration: max });
+        const t = setup({ source, maxInternalErrorRetryDurationMs: max });
         clockRef.clock = t.clock;
         await t.start();
         expect(source.lists).toHaveLength(1);
@@ -452,7 +452,7 @@ describe('Reflector', () => {
     );
 
     it('drops a silent watch after the inactivity timeout and re-watches from the last RV', async () => {
-      const t = setup({ inactivityTimeout: 60_000 });
+      const t = setup({ inactivityTimeoutMs: 60_000 });
       t.fake.add(pod('seed'));
       await t.start();
       await t.clock.stepAsync(30_000);
@@ -552,7 +552,7 @@ describe('Reflector', () => {
     it('calls store.resync every period when shouldResync allows', async () => {
       let allow = true;
       let resyncs = 0;
-      const t = setup({ resyncPeriod: 1000, shouldResync: () => allow });
+      const t = setup({ resyncPeriodMs: 1000, shouldResync: () => allow });
       t.store.resync = () => {
         resyncs++;
       };
@@ -569,7 +569,7 @@ describe('Reflector', () => {
 
     it('ends the watch and relists when a resync throws (TestReflectorResync)', async () => {
       let calls = 0;
-      const t = setup({ resyncPeriod: 1000 });
+      const t = setup({ resyncPeriodMs: 1000 });
       t.store.resync = () => {
         if (++calls === 2) throw new Error('resync failed');
       };

@@ -46,7 +46,7 @@ export interface ReflectorOptions<T extends KubeObject> {
   /** Objects whose `kind` is set and differs are dropped with an error. Default: accept any kind. */
   expectedKind?: string;
   /** How often to call `store.resync()` while watching, in ms; 0 (default) never. */
-  resyncPeriod?: number;
+  resyncPeriodMs?: number;
   /** Asked before each periodic resync; `false` skips it. Default: always resync. */
   shouldResync?: () => boolean;
   /** Source of time. Default the real clock. */
@@ -63,11 +63,11 @@ export interface ReflectorOptions<T extends KubeObject> {
   onError?: (err: Error) => void;
   /** Lower bound of the server-side watch timeout, in ms; values under 5 min are raised to 5 min. The
    * timeout sent is uniform in [min, 2·min). Default 5 min. */
-  minWatchTimeout?: number;
+  minWatchTimeoutMs?: number;
   /** Drop a watch that delivered no event for this long, in ms. Default: its server timeout plus 30 s. */
-  inactivityTimeout?: number;
+  inactivityTimeoutMs?: number;
   /** How long InternalError watch failures are retried without relisting, in ms. Default 0 (never). */
-  maxInternalErrorRetryDuration?: number;
+  maxInternalErrorRetryDurationMs?: number;
   /** Source of randomness in [0, 1) for the watch timeout. Default `Math.random`. */
   random?: () => number;
 }
@@ -151,7 +151,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.#store = options.store;
     this.#clock = options.clock ?? realClock;
     this.#backoff = options.backoff ?? new ExponentialBackoff({ clock: this.#clock });
-    this.#minWatchTimeout = Math.max(MIN_WATCH_TIMEOUT, options.minWatchTimeout ?? 0);
+    this.#minWatchTimeout = Math.max(MIN_WATCH_TIMEOUT, options.minWatchTimeoutMs ?? 0);
     this.#random = options.random ?? Math.random;
     const onError = options.onError ?? errorReporter(`reflector ${this.name}`, { clock: this.#clock });
     this.#onError = (err) => {
@@ -162,8 +162,8 @@ export class Reflector<T extends KubeObject = KubeObject> {
       }
     };
     this.#retryInternal = new RetryWithDeadline({
-      maxRetryDuration: options.maxInternalErrorRetryDuration ?? 0,
-      resetAfter: 60_000,
+      maxRetryDurationMs: options.maxInternalErrorRetryDurationMs ?? 0,
+      resetAfterMs: 60_000,
       isRetryable: isInternalError,
       clock: this.#clock,
     });
@@ -344,7 +344,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
   }
 
   #sessionOptions(signal: AbortSignal, options: ListOptions, rvMode: ResourceVersionMode): WatchSessionOptions<T> {
-    const inactivity = this.#o.inactivityTimeout ?? (options.timeoutSeconds ?? 0) * 1000 + INACTIVITY_GRACE;
+    const inactivity = this.#o.inactivityTimeoutMs ?? (options.timeoutSeconds ?? 0) * 1000 + INACTIVITY_GRACE;
     return {
       name: this.name,
       clock: this.#clock,
@@ -354,7 +354,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
       rvMode,
       setResourceVersion: this.#setLastSyncRV,
       onError: this.#onError,
-      inactivityTimeout: inactivity,
+      inactivityTimeoutMs: inactivity,
     };
   }
 
@@ -363,7 +363,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
   };
 
   #startResync(signal: AbortSignal): () => void {
-    const period = this.#o.resyncPeriod ?? 0;
+    const period = this.#o.resyncPeriodMs ?? 0;
     if (period <= 0) return () => {};
     let handle: TimerHandle;
     const tick = (): void => {

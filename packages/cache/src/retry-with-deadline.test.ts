@@ -8,8 +8,8 @@ const other = new Error('other');
 function window(maxRetryDuration: number) {
   const clock = new FakeClock(0);
   const retry = new RetryWithDeadline({
-    maxRetryDuration,
-    resetAfter: 60_000,
+    maxRetryDurationMs: maxRetryDuration,
+    resetAfterMs: 60_000,
     isRetryable: (err) => err === retryable,
     clock,
   });

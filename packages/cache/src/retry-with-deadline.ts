@@ -1,5 +1,5 @@
 /**
- * client-go's `RetryWithDeadline`: retry a class of errors for at most `maxRetryDuration` since the first
+ * client-go's `RetryWithDeadline`: retry a class of errors for at most `maxRetryDurationMs` since the first
  * of them; a quiet spell of `resetAfter` starts the window over. The Reflector uses it for watch errors of
  * kind InternalError (`maxInternalErrorRetryDuration`).
  */
@@ -8,9 +8,9 @@ import type { Clock } from '@kubecache/apimachinery';
 /** Options of {@link RetryWithDeadline}. */
 export interface RetryWithDeadlineOptions {
   /** How long errors are retried after the first, in ms. 0 never retries. */
-  maxRetryDuration: number;
+  maxRetryDurationMs: number;
   /** A gap this long since the previous matching error starts a new window, in ms. */
-  resetAfter: number;
+  resetAfterMs: number;
   /** Which errors count. */
   isRetryable: (err: unknown) => boolean;
   /** Source of time. */
@@ -31,14 +31,14 @@ export class RetryWithDeadline {
   after(err: unknown): void {
     if (err === undefined || !this.#o.isRetryable(err)) return;
     const now = this.#o.clock.now();
-    if (this.#lastErrorAt === undefined || now - this.#lastErrorAt >= this.#o.resetAfter) this.#firstErrorAt = now;
+    if (this.#lastErrorAt === undefined || now - this.#lastErrorAt >= this.#o.resetAfterMs) this.#firstErrorAt = now;
     this.#lastErrorAt = now;
   }
 
   /** Whether the last matching error is still within the window. */
   shouldRetry(): boolean {
-    if (this.#o.maxRetryDuration <= 0) return false;
-    if (this.#firstErrorAt !== undefined && this.#o.clock.now() - this.#firstErrorAt <= this.#o.maxRetryDuration) {
+    if (this.#o.maxRetryDurationMs <= 0) return false;
+    if (this.#firstErrorAt !== undefined && this.#o.clock.now() - this.#firstErrorAt <= this.#o.maxRetryDurationMs) {
       return true;
     }
     this.#firstErrorAt = undefined;

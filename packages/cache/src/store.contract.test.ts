@@ -32,7 +32,7 @@ describeStoreContract(
   'ExpirationCache (TTL, nothing expired yet)',
   () => {
     const clock = new FakeClock(1_000);
-    return new ExpirationCache<ContractObject>({ policy: new TTLPolicy({ ttl: 30_000, clock }), clock });
+    return new ExpirationCache<ContractObject>({ policy: new TTLPolicy({ ttlMs: 30_000, clock }), clock });
   },
   { deepFrozen: true },
 );

@@ -5,7 +5,7 @@
  * ```
  *   start ──event──▶ applying ──ERROR event / stream error──▶ ended(error | start-error)
  *     │                 │ ──complete──▶ ended(closed)
- *     │                 │ ──no event for inactivityTimeout──▶ ended(inactive)
+ *     │                 │ ──no event for inactivityTimeoutMs──▶ ended(inactive)
  *     └─────────────────┴──end() / abort──▶ ended(stopped)
  * ```
  * In watch-list mode the session first writes into a temporary store and propagates no resource version;
@@ -62,7 +62,7 @@ export interface WatchSessionOptions<T> {
   /** Receives errors the session recovers from (store failures, wrong kinds). */
   onError: (err: Error) => void;
   /** End the session when no event arrived for this long, in ms; 0 disables. */
-  inactivityTimeout: number;
+  inactivityTimeoutMs: number;
 }
 
 /** A consumed watch. Create, `start()`, then await `done`. */
@@ -107,7 +107,7 @@ export class WatchSession<T extends KubeObject> {
 
   /** Subscribes. Events may arrive synchronously. */
   start(): void {
-    const { signal, clock, inactivityTimeout } = this.#o;
+    const { signal, clock, inactivityTimeoutMs: inactivityTimeout } = this.#o;
     if (signal.aborted) {
       this.end({ kind: 'stopped' });
       return;
@@ -147,7 +147,7 @@ export class WatchSession<T extends KubeObject> {
   readonly #onAbort = (): void => this.end({ kind: 'stopped' });
 
   readonly #checkInactivity = (): void => {
-    const { clock, inactivityTimeout, name } = this.#o;
+    const { clock, inactivityTimeoutMs: inactivityTimeout, name } = this.#o;
     this.#timer = undefined;
     if (this.#ended) return;
     const idle = clock.now() - this.#lastEventAt;

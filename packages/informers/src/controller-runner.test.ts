@@ -63,7 +63,7 @@ describe('ControllerRunner', () => {
     const t = setup(async () => {
       calls++;
       if (calls === 1) throw new Error('first');
-      return calls === 2 ? { requeueAfter: 1000 } : undefined;
+      return calls === 2 ? { requeueAfterMs: 1000 } : undefined;
     });
     const done = t.runner.run(t.ac.signal);
     t.runner.enqueue('k');

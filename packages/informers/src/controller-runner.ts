@@ -19,7 +19,7 @@ import { type SyncCheck, waitForCacheSync } from './wait-for-cache-sync.js';
 /** What `reconcile` may ask for. */
 export interface ReconcileResult {
   /** Reconcile again after this many milliseconds (the backoff is reset). */
-  requeueAfter?: number;
+  requeueAfterMs?: number;
   /** Reconcile again after the rate limiter's delay (the backoff grows). */
   requeue?: boolean;
 }
@@ -177,9 +177,9 @@ export class ControllerRunner {
   }
 
   #onResult(key: string, result: ReconcileResult | undefined): ReconcileOutcome {
-    if (result?.requeueAfter !== undefined && result.requeueAfter > 0) {
+    if (result?.requeueAfterMs !== undefined && result.requeueAfterMs > 0) {
       this.queue.forget(key);
-      this.queue.addAfter(key, result.requeueAfter);
+      this.queue.addAfter(key, result.requeueAfterMs);
       return 'requeue_after';
     }
     if (result?.requeue) {

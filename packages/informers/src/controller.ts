@@ -63,7 +63,7 @@ export class Controller<T extends KubeObject> {
       listerWatcher: options.listerWatcher,
       store: options.queue,
       clock: options.clock ?? realClock,
-      resyncPeriod: options.resyncPeriodMs ?? 0,
+      resyncPeriodMs: options.resyncPeriodMs ?? 0,
       shouldResync: options.shouldResync,
       backoff: options.backoff,
       pageSize: options.pageSize,

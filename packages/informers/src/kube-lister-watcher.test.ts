@@ -247,7 +247,7 @@ describe('Reflector over KubeListerWatcher', () => {
       listerWatcher: podsLW(),
       store,
       clock,
-      backoff: new ExponentialBackoff({ clock, initial: 0, jitter: 0 }),
+      backoff: new ExponentialBackoff({ clock, initialMs: 0, jitter: 0 }),
       onError: (e) => errors.push(e),
     });
     const controller = new AbortController();

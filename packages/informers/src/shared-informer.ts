@@ -16,7 +16,6 @@ import {
   type DeletedFinalStateUnknown,
   DeltaFIFO,
   IndexedStore,
-  type Indexer,
   type Indexers,
   type KeyFunc,
   type ListerWatcher,

@@ -67,11 +67,11 @@ export interface CacherOptions<T extends KubeObject> {
   /** Source of time. Default the real clock. */
   clock?: Clock;
   /** History window, in ms; at least 75 000. Default 75 000. */
-  eventsHistoryWindow?: number;
+  eventsHistoryWindowMs?: number;
   /** Initial (and minimum) history capacity, in events. Default 100. */
   historyLowerBound?: number;
   /** Bookmark period per watcher, in ms. Default 60 000. */
-  bookmarkFrequency?: number;
+  bookmarkFrequencyMs?: number;
   /** Live-event buffer per watcher, in events. Default: the apiserver's suggested size (10–1000). */
   watcherBufferSize?: number;
   /** Serializes outgoing watch events and objects. Default: one JSON line. */
@@ -139,7 +139,7 @@ export class Cacher<T extends KubeObject = KubeObject> {
   #running: Promise<void> | undefined;
 
   constructor(options: CacherOptions<T>) {
-    const window = options.eventsHistoryWindow ?? MIN_WINDOW;
+    const window = options.eventsHistoryWindowMs ?? MIN_WINDOW;
     if (window < MIN_WINDOW) throw new Error(`eventsHistoryWindow must be at least ${MIN_WINDOW} ms, got ${window}`);
     this.#o = options;
     this.#clock = options.clock ?? realClock;
@@ -161,7 +161,7 @@ export class Cacher<T extends KubeObject = KubeObject> {
       keyFunc: options.keyFunc ?? defaultKeyFunc(options.resourcePrefix),
       getAttrs: options.getAttrs ?? defaultAttrs,
       clock: this.#clock,
-      eventFreshDuration: MIN_WINDOW,
+      eventFreshDurationMs: MIN_WINDOW,
       lowerBoundCapacity: options.historyLowerBound ?? 100,
       upperBoundCapacity: upperBoundForWindow(window),
       ...(options.trigger && { triggerValue: options.trigger.valueOf }),
@@ -174,7 +174,7 @@ export class Cacher<T extends KubeObject = KubeObject> {
       budget: new TimeBudget({ clock: this.#clock }),
       keyPrefix: withSlash(options.resourcePrefix),
       triggerValue: options.trigger?.valueOf,
-      bookmarkFrequency: options.bookmarkFrequency ?? 60_000,
+      bookmarkFrequencyMs: options.bookmarkFrequencyMs ?? 60_000,
       newBookmark: (rv) => objectEvent('BOOKMARK', this.#bookmark(rv, false), this.#encode),
       ...(options.random && { random: options.random }),
       ...(options.incomingQueueCapacity !== undefined && { queueCapacity: options.incomingQueueCapacity }),
@@ -396,7 +396,7 @@ export class Cacher<T extends KubeObject = KubeObject> {
         store,
         clock: this.#clock,
         pageSize: 10_000,
-        inactivityTimeout: 0,
+        inactivityTimeoutMs: 0,
         onError: (err) => this.#onError(err),
         ...(this.#o.random && { random: this.#o.random }),
       });

@@ -23,7 +23,7 @@ export interface DispatcherOptions<T extends KubeObject> {
   /** Trigger value of an object (indexed trigger); unset: every watcher is a candidate for every event. */
   triggerValue?: ((obj: T) => string) | undefined;
   /** Bookmark period per watcher, in ms. Default 60 000. */
-  bookmarkFrequency?: number;
+  bookmarkFrequencyMs?: number;
   /** An outgoing bookmark event at `rv`. */
   newBookmark: (rv: number) => CacheWatchEvent<T>;
   /** Randomness in [0, 1) for the tick jitter. Default `Math.random`. */
@@ -284,7 +284,7 @@ export class Dispatcher<T extends KubeObject> {
   }
 
   #queueBookmark(w: CacheWatcher<T>, now: number): void {
-    const next = nextBookmarkTime(now, this.#o.bookmarkFrequency ?? 60_000, w.deadline);
+    const next = nextBookmarkTime(now, this.#o.bookmarkFrequencyMs ?? 60_000, w.deadline);
     if (next !== undefined) this.#buckets.add(w, next);
   }
 }

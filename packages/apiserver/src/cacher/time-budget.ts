@@ -11,7 +11,7 @@ export interface TimeBudgetOptions {
   /** Budget gained per second of wall time, in ms. Default 50. */
   refreshPerSecond?: number;
   /** Cap of the budget, in ms. Default 100. */
-  maxBudget?: number;
+  maxBudgetMs?: number;
 }
 
 /**
@@ -34,7 +34,7 @@ export class TimeBudget {
   constructor(options: TimeBudgetOptions) {
     this.#clock = options.clock;
     this.#refresh = options.refreshPerSecond ?? 50;
-    this.#max = options.maxBudget ?? 100;
+    this.#max = options.maxBudgetMs ?? 100;
     this.#budget = 0;
     this.#last = this.#clock.now();
   }

@@ -14,7 +14,7 @@ export interface WatchCacheHistoryOptions {
   /** Largest capacity, in events. Default 102 400. */
   upperBoundCapacity?: number;
   /** How long an event counts as fresh, in ms. Default 75 000. */
-  eventFreshDuration?: number;
+  eventFreshDurationMs?: number;
 }
 
 /** The event ring. Indexes `start`/`end` are monotonic; live events are [start, end). */
@@ -30,7 +30,7 @@ export class WatchCacheHistory<T extends KubeObject> {
   constructor(options: WatchCacheHistoryOptions = {}) {
     this.lowerBound = options.lowerBoundCapacity ?? 100;
     this.upperBound = Math.max(this.lowerBound, options.upperBoundCapacity ?? 100 * 1024);
-    this.#fresh = options.eventFreshDuration ?? 75_000;
+    this.#fresh = options.eventFreshDurationMs ?? 75_000;
     this.#ring = new Array(this.lowerBound);
   }
 

@@ -64,7 +64,7 @@ export interface WatchCacheOptions<T extends KubeObject> extends WatchCacheHisto
   /** Value of the trigger field of an object, to index by it. Default: no index. */
   triggerValue?: (obj: T) => string;
   /** How long `waitUntilFresh` waits before 504, in ms. Default 3000. */
-  blockTimeout?: number;
+  blockTimeoutMs?: number;
   /** Called after every change is applied. */
   onEvent?: (event: WatchCacheEvent<T>) => void;
   /** Called after every replace (relist). */
@@ -199,7 +199,7 @@ export class WatchCache<T extends KubeObject> implements ReflectorStore<T> {
       const timer = clock.setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
         reject(tooLargeResourceVersionError(rv, this.#rv, 1));
-      }, this.#o.blockTimeout ?? 3000);
+      }, this.#o.blockTimeoutMs ?? 3000);
       const waiter: Waiter = {
         rv,
         resolve: () => {
