@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { type Delta, DeltaFIFO, type DeltaFIFOOptions, type Deltas } from './delta-fifo.js';
+import { type Delta, DeltaCompressorError, DeltaFIFO, type DeltaFIFOOptions, type Deltas } from './delta-fifo.js';
 import { DeletedFinalStateUnknown, KeyError } from './keys.js';
 import {
   applyWrites,
@@ -258,5 +258,47 @@ describe('DeltaFIFO', () => {
     f.getByKey('a')?.push({ type: 'Sync', object: obj('a', 9) });
     f.list()[0]?.push({ type: 'Sync', object: obj('a', 9) });
     expect(f.getByKey('a')?.map(fmt)).toEqual(['Added a1']);
+  });
+});
+
+describe('DeltaFIFO compressor', () => {
+  const keyOf = (o: { name: string }): string => o.name;
+  type O = { name: string; v: number };
+
+  it('keeps only what the compressor returns for a key', () => {
+    const q = new DeltaFIFO<O>({ keyFunction: keyOf, compressor: (ds) => ds.slice(-1) });
+    q.add({ name: 'a', v: 1 });
+    q.update({ name: 'a', v: 2 });
+    q.update({ name: 'a', v: 3 });
+    expect(q.getByKey('a')).toEqual([{ type: 'Updated', object: { name: 'a', v: 3 } }]);
+  });
+
+  it('takes a key off the queue when the compressor removes all of its deltas', () => {
+    // An add followed by a delete cancels out, as the seed's compressors may decide.
+    const cancel = (ds: Deltas<O>): Deltas<O> =>
+      ds[0]?.type === 'Added' && ds[ds.length - 1]?.type === 'Deleted' ? [] : ds;
+    const q = new DeltaFIFO<O>({ keyFunction: keyOf, compressor: cancel });
+    q.add({ name: 'a', v: 1 });
+    q.add({ name: 'b', v: 1 });
+    q.delete({ name: 'a', v: 1 });
+    expect(q.listKeys()).toEqual(['b']);
+    expect(q.length).toBe(1);
+  });
+
+  it('refuses the write when the compressor throws, leaving the queue as it was', () => {
+    let boom = false;
+    const q = new DeltaFIFO<O>({
+      keyFunction: keyOf,
+      compressor: (ds) => {
+        if (boom) throw new Error('nope');
+        return ds;
+      },
+    });
+    q.add({ name: 'a', v: 1 });
+    boom = true;
+    expect(() => q.update({ name: 'a', v: 2 })).toThrow(DeltaCompressorError);
+    expect(() => q.add({ name: 'n', v: 1 })).toThrow('delta compressor failed for "n": nope');
+    expect(q.listKeys()).toEqual(['a']);
+    expect(q.getByKey('a')).toEqual([{ type: 'Added', object: { name: 'a', v: 1 } }]);
   });
 });

@@ -59,6 +59,27 @@ export interface DeltaFIFOOptions<T> {
    * nothing is queued. Default: none.
    */
   transformer?: (obj: T) => T;
+  /**
+   * Removes redundant deltas of one key (the seed's `DeltaCompressor`): called with the key's deltas after
+   * each change, it returns the deltas to keep, possibly none (the key then leaves the queue). It must not
+   * keep a delta it was not given. A throw refuses the write that triggered it (a `DeltaCompressorError`),
+   * leaving the queue as it was. Default: none.
+   */
+  compressor?: (deltas: Deltas<T>) => Deltas<T>;
+}
+
+/** The delta compressor threw; the write that called it was refused. */
+export class DeltaCompressorError extends Error {
+  override readonly name = 'DeltaCompressorError';
+  constructor(
+    readonly key: string,
+    cause: unknown,
+  ) {
+    super(
+      `delta compressor failed for ${JSON.stringify(key)}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+  }
 }
 
 /**
@@ -87,6 +108,7 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
   readonly #known: KeyListerGetter<T> | undefined;
   readonly #listDeltaType: 'Replaced' | 'Sync';
   readonly #transformer: ((obj: T) => T) | undefined;
+  readonly #compressor: ((deltas: Deltas<T>) => Deltas<T>) | undefined;
   readonly #items = new Map<string, Deltas<T>>();
   readonly #queue = new Ring<string>();
   readonly #pops = new PopRunner<Deltas<T>>({ source: this.#queue, countWhen: 'taken' });
@@ -103,6 +125,7 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
     this.#known = options.knownObjects;
     this.#listDeltaType = options.emitDeltaTypeReplaced ? 'Replaced' : 'Sync';
     this.#transformer = options.transformer;
+    this.#compressor = options.compressor;
   }
 
   /** Number of keys queued. */
@@ -229,6 +252,34 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
 
   /** Appends `delta` to `key`'s list (collapsing a repeated delete) and queues the key if new. */
   #append(key: string, delta: Delta<T>): void {
+    if (this.#compressor === undefined) {
+      this.#appendRaw(key, delta);
+      return;
+    }
+    const before = this.#items.get(key)?.slice();
+    this.#appendRaw(key, delta);
+    const after = this.#items.get(key) as Deltas<T>;
+    let kept: Deltas<T>;
+    try {
+      kept = this.#compressor(after.slice());
+    } catch (err) {
+      if (before === undefined) this.#dropKey(key);
+      else this.#items.set(key, before);
+      throw new DeltaCompressorError(key, err);
+    }
+    if (kept.length === 0) this.#dropKey(key);
+    else this.#items.set(key, kept.slice());
+  }
+
+  /** Forgets a queued key whose deltas a compressor removed (rare: rebuilds the queue without it). */
+  #dropKey(key: string): void {
+    this.#items.delete(key);
+    const rest = this.#queue.toArray().filter((k) => k !== key);
+    this.#queue.clear();
+    for (const k of rest) this.#queue.push(k);
+  }
+
+  #appendRaw(key: string, delta: Delta<T>): void {
     const deltas = this.#items.get(key);
     if (deltas === undefined) {
       this.#items.set(key, [delta]);

@@ -26,7 +26,7 @@ export { metaNamespaceIndexFunc, NAMESPACE_INDEX, readonlyIndexer } from './stor
 
 // --- queues: FIFO, DeltaFIFO, the in-order FIFO, Heap
 export type { Delta, DeltaFIFOOptions, Deltas, DeltaType } from './delta-fifo.js';
-export { DeltaFIFO, newestDelta, oldestDelta } from './delta-fifo.js';
+export { DeltaCompressorError, DeltaFIFO, newestDelta, oldestDelta } from './delta-fifo.js';
 export type { FIFOOptions } from './fifo.js';
 export { FIFO } from './fifo.js';
 export type { HeapOptions } from './heap.js';
@@ -61,6 +61,10 @@ export { DEFAULT_BACKOFF, ExponentialBackoff } from './backoff.js';
 export type { ListPagerOptions, PagedList } from './list-pager.js';
 export { DEFAULT_PAGE_SIZE, ListPager } from './list-pager.js';
 export type { ListerWatcher, ListResult } from './list-watch.js';
+export type { NamespaceKeyedOptions } from './namespace-keyed.js';
+export { newNamespaceKeyedIndexerAndReflector } from './namespace-keyed.js';
+export type { GetFunc, PollerOptions, PollResult } from './poller.js';
+export { newPoller, Poller } from './poller.js';
 export type { ReflectorOptions } from './reflector.js';
 export { Reflector } from './reflector.js';
 export {

@@ -59,7 +59,10 @@ export interface ReflectorOptions<T extends KubeObject> {
   useWatchList?: boolean;
   /** Receives the errors `listAndWatch` ends with before the reflector backs off. Default: `onError`. */
   watchErrorHandler?: (reflector: Reflector<T>, err: Error) => void;
-  /** Receives the errors the reflector recovers from (store failures, wrong kinds, watch errors). Default: console.warn. */
+  /**
+   * Receives the errors the reflector recovers from (store failures, wrong kinds, watch errors). Default:
+   * `console.error` naming the reflector, once per distinct error per minute (`errorReporter`).
+   */
   onError?: (err: Error) => void;
   /** Lower bound of the server-side watch timeout, in ms; values under 5 min are raised to 5 min. The
    * timeout sent is uniform in [min, 2·min). Default 5 min. */
