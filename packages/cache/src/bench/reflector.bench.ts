@@ -4,7 +4,7 @@
  * - initial sync: 100k pods listed from the fake source in pages of 500 (the pager), then `replace`;
  * - watch events: 100k MODIFIED events pushed through a watch Observable into the store, with the store
  *   holding 10k and 100k pods (flat µs/event means nothing O(n) per event);
- * Freezing is off: it is the store's cost (issue 2's benchmark measures it), and re-running on the same
+ * Freezing is off: it is the store's cost (freeze.bench measures it), and re-running on the same
  * objects would only measure already-frozen objects.
  *
  * Run: `npx tsc -b && node --expose-gc packages/cache/dist/bench/reflector.bench.js`
