@@ -102,8 +102,6 @@ describe('package layout', () => {
         ...Object.keys(pkg.json.dependencies ?? {}),
         ...Object.keys(pkg.json.peerDependencies ?? {}),
       ]);
-      // @jest/globals in ./testing contract suites is the test runner the suite runs under, a dev-time peer.
-      imported.delete('@jest/globals');
       expect({ missing: [...imported].filter((d) => !declared.has(d)).sort() }).toEqual({ missing: [] });
       expect({ unused: [...declared].filter((d) => !imported.has(d)).sort() }).toEqual({ unused: [] });
     },
