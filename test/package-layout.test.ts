@@ -56,7 +56,8 @@ function sources(dir: string, out: string[] = []): string[] {
 
 /** Test-only files: not shipped, may use dev dependencies. */
 const isDevOnly = (file: string): boolean =>
-  /\.(test|contract|type-test)\.ts$|-test-kit\.ts$|\/bench\//.test(file) && !/\/testing\//.test(file);
+  /\.test\.ts$|\.type-test\.ts$|-test-kit\.ts$|\/bench\//.test(file) ||
+  (/\.contract\.ts$/.test(file) && !/\/testing\//.test(file));
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
