@@ -3,6 +3,7 @@
  * (DESIGN.md, Packages). This reads every package's imports and fails on an arrow against the order, on a
  * cycle, and on a package.json whose dependencies are not what its code imports.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -129,5 +130,16 @@ describe('package layout', () => {
     };
     for (const n of edges.keys()) visit(n, []);
     expect(cycles).toEqual([]);
+  });
+});
+
+describe('package READMEs', () => {
+  it('list exactly what each package exports (node scripts/readme-exports.mjs)', () => {
+    const run = spawnSync(process.execPath, [path.join(root, 'scripts', 'readme-exports.mjs'), '--check'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
   });
 });
