@@ -15,7 +15,11 @@ export function exportsOf(indexFile) {
   const types = [];
   for (const m of text.matchAll(/export\s+(type\s+)?\{([^}]*)\}\s+from/g)) {
     for (const raw of m[2].split(',')) {
-      const name = raw.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop();
+      const name = raw
+        .trim()
+        .replace(/^type\s+/, '')
+        .split(/\s+as\s+/)
+        .pop();
       if (!name) continue;
       (m[1] || /^type\s/.test(raw.trim()) ? types : values).push(name);
     }
@@ -50,7 +54,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const text = readFileSync(readme, 'utf8');
     const want = section(dir);
     let next;
-    if (text.includes(START)) next = text.slice(0, text.indexOf(START)) + want + text.slice(text.indexOf(END) + END.length);
+    if (text.includes(START))
+      next = text.slice(0, text.indexOf(START)) + want + text.slice(text.indexOf(END) + END.length);
     else next = `${text.trimEnd()}\n\n## Exports\n\n${want}\n`;
     if (next === text) continue;
     stale++;

@@ -49,6 +49,22 @@ export function typeTests(factory: SharedInformerFactory): void {
   next.metadata!.name = 'other';
   void sameType;
 
+  // Handlers and event streams see the same read-only objects.
+  pods.addEventHandler({
+    onAdd: (added) => {
+      // @ts-expect-error a handler's object is read-only
+      added.metadata!.name = 'other';
+    },
+    onUpdate: (_old, updated) => {
+      // @ts-expect-error a handler's object has string timestamps
+      updated.metadata?.creationTimestamp?.getTime();
+    },
+  });
+  pods.events$.subscribe((event) => {
+    // @ts-expect-error an event's object is read-only
+    if (event.type === 'add') event.obj.spec!.nodeName = 'n';
+  });
+
   // Typed listers hand out the same read-only wire objects.
   const lister = new PodLister({ indexer: pods.getIndexer() });
   const listed = lister.namespace('default').get('web');

@@ -216,9 +216,13 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
    * Registers a handler. Its resync period defaults to the informer's and is normalised as in client-go
    * (0 none; under 1 s raised to 1 s; lowers the informer's check period before start, is raised to it
    * after). A handler added after start first gets a synthetic add of every stored object.
-   * Throws {@link InformerLifecycleError} once the informer has stopped.
+   * Throws {@link InformerLifecycleError} once the informer has stopped. Handlers see the store's objects:
+   * frozen, and typed deep read-only.
    */
-  addEventHandler(handler: ResourceEventHandler<T>, options: { resyncPeriodMs?: number } = {}): HandlerRegistration {
+  addEventHandler(
+    handler: ResourceEventHandler<Immutable<T>>,
+    options: { resyncPeriodMs?: number } = {},
+  ): HandlerRegistration {
     if (this.#stopped) {
       const n = handler.name ?? 'handler';
       throw new InformerLifecycleError(`handler ${n} was not added to shared informer because it has stopped already`);
@@ -230,7 +234,7 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
       else this.#lowerCheckPeriod(requested);
     }
     const listener = new ProcessorListener<T>({
-      handler,
+      handler: asStoredObjectHandler<T>(handler),
       name: handler.name ?? `${this.name}/handler-${++this.#handlerCount}`,
       clock: this.#clock,
       resyncPeriodMs: resyncPeriodFor(requested, this.#resyncCheckPeriod),
@@ -268,16 +272,16 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
   }
 
   /** The informer's events as an Observable (a handler registration per subscription). */
-  get events$(): Observable<InformerEvent<T>> {
-    return eventsObservable<T>(this);
+  get events$(): Observable<InformerEvent<Immutable<T>>> {
+    return eventsObservable<Immutable<T>>(this);
   }
 
   /** The informer's events as an async iterator (a handler registration per iterator). */
-  events(signal?: AbortSignal): AsyncIterableIterator<InformerEvent<T>> {
-    return eventsIterator<T>(this, signal);
+  events(signal?: AbortSignal): AsyncIterableIterator<InformerEvent<Immutable<T>>> {
+    return eventsIterator<Immutable<T>>(this, signal);
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<InformerEvent<T>> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<InformerEvent<Immutable<T>>> {
     return this.events();
   }
 
@@ -409,4 +413,12 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
   #wakeSyncWaiters(): void {
     for (const w of [...this.#syncWaiters]) w();
   }
+}
+
+/**
+ * Handlers are typed over the read-only view of the objects; the listeners carry the stored objects
+ * themselves. They are the same objects: TypeScript cannot relate `T` and `Immutable<T>` for a generic `T`.
+ */
+function asStoredObjectHandler<T>(handler: ResourceEventHandler<Immutable<T>>): ResourceEventHandler<T> {
+  return handler as unknown as ResourceEventHandler<T>;
 }
