@@ -39,19 +39,67 @@ function sleepWith(clock: Clock, ms: number, signal?: AbortSignal): Promise<void
   });
 }
 
+/** The longest delay Node's timers accept (2^31-1 ms, about 24.8 days); a longer one fires after 1 ms. */
+export const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
+/**
+ * A timer longer than Node allows, run as a chain of maximal timers. `unref` carries over to every link, so
+ * `(handle as { unref?(): void }).unref?.()` works as on a Node timer.
+ */
+class LongTimer {
+  #timer: NodeJS.Timeout;
+  #unref = false;
+
+  constructor(fn: () => void, ms: number) {
+    this.#timer = this.#link(fn, ms);
+  }
+
+  #link(fn: () => void, remaining: number): NodeJS.Timeout {
+    const step = Math.min(remaining, MAX_TIMER_DELAY_MS);
+    const timer = setTimeout(() => {
+      if (remaining <= MAX_TIMER_DELAY_MS) fn();
+      else this.#timer = this.#link(fn, remaining - MAX_TIMER_DELAY_MS);
+    }, step);
+    if (this.#unref) timer.unref();
+    return timer;
+  }
+
+  unref(): this {
+    this.#unref = true;
+    this.#timer.unref();
+    return this;
+  }
+
+  clear(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
+/**
+ * A delay as Node can take it: negative and NaN become 0; anything over {@link MAX_TIMER_DELAY_MS} (Infinity
+ * included) must be chained, never passed to `setTimeout` as is.
+ */
+export function normalizeDelayMs(ms: number): number {
+  return Number.isNaN(ms) ? 0 : Math.max(0, ms);
+}
+
 /**
  * The wall clock, with Node's timers. Timers are `unref`'d only when asked: a pending timer of an informer
- * should keep the process alive exactly as long as the informer runs.
+ * should keep the process alive exactly as long as the informer runs. A delay over Node's limit (2^31-1 ms)
+ * waits its full length in several steps instead of firing at once; NaN and negative delays fire at once.
  */
 export class RealClock implements Clock {
   now(): number {
     return Date.now();
   }
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    return setTimeout(fn, Math.max(0, ms)) as unknown as TimerHandle;
+    const delay = normalizeDelayMs(ms);
+    if (delay > MAX_TIMER_DELAY_MS) return new LongTimer(fn, delay) as unknown as TimerHandle;
+    return setTimeout(fn, delay) as unknown as TimerHandle;
   }
   clearTimeout(handle: TimerHandle): void {
-    clearTimeout(handle as unknown as NodeJS.Timeout);
+    if (handle instanceof LongTimer) handle.clear();
+    else clearTimeout(handle as unknown as NodeJS.Timeout);
   }
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return sleepWith(this, ms, signal);

@@ -35,7 +35,7 @@ export { describeError, errorReporter } from './error-reporter.js';
 
 // --- time and frozen objects
 export type { Clock, TimerHandle } from './clock.js';
-export { RealClock, realClock } from './clock.js';
+export { MAX_TIMER_DELAY_MS, RealClock, realClock } from './clock.js';
 export { deepFreeze } from './freeze.js';
 
 // --- selectors and validation

@@ -75,6 +75,7 @@ export {
   isTooManyRequests,
   isWatchErrorRetriable,
   ReflectorStoreError,
+  DEFAULT_MAX_RETRY_AFTER_MS,
   retryAfterMs,
   UnexpectedObjectError,
   VeryShortWatchError,

@@ -94,10 +94,17 @@ export function isWatchErrorRetriable(err: unknown): boolean {
   return isConnectionRefused(err) || isTooManyRequests(err);
 }
 
-/** The delay the server asked for (`Retry-After`), in ms, or 0. */
-export function retryAfterMs(err: unknown): number {
+/** The longest a Reflector obeys a server's `Retry-After` by default: 60 s. */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * The delay the server asked for (`Retry-After`), in ms, at most `capMs` (default 60 s: a server asking for
+ * hours must not leave a store stale that long), or 0 when it asked for none.
+ */
+export function retryAfterMs(err: unknown, capMs = DEFAULT_MAX_RETRY_AFTER_MS): number {
   const seconds = err instanceof StatusError ? err.retryAfterSeconds : undefined;
-  return seconds !== undefined && seconds > 0 ? seconds * 1000 : 0;
+  if (typeof seconds !== 'number' || !(seconds > 0)) return 0;
+  return Math.min(seconds * 1000, Math.max(0, capMs));
 }
 
 /** Wraps anything thrown into an `Error`. */

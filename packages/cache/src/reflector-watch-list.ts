@@ -17,7 +17,6 @@ import {
   isExpiredError,
   isTooLargeResourceVersionError,
   isWatchErrorRetriable,
-  retryAfterMs,
   VeryShortWatchError,
 } from './reflector-errors.js';
 import type { ReflectorStore } from './store.js';
@@ -35,6 +34,8 @@ export interface WatchListHost<T> {
   markResourceVersionUnavailable(): void;
   /** The store was replaced at `resourceVersion`. */
   synced(resourceVersion: string): void;
+  /** The server's `Retry-After` of `error`, capped, in ms (0 when none). */
+  retryAfterMs(error: unknown): number;
   /** Adds the randomized server timeout. */
   watchOptions(options: ListOptions): ListOptions;
   sessionOptions(signal: AbortSignal, options: ListOptions): WatchSessionOptions<T>;
@@ -90,7 +91,7 @@ export async function watchList<T extends KubeObject>(
  */
 async function retryOrThrow<T>(host: WatchListHost<T>, error: unknown, signal: AbortSignal): Promise<void> {
   if (isWatchErrorRetriable(error)) {
-    await sleep(host.clock, Math.max(host.backoff.step(), retryAfterMs(error)), signal);
+    await sleep(host.clock, Math.max(host.backoff.step(), host.retryAfterMs(error)), signal);
   } else if (isExpiredError(error) || isTooLargeResourceVersionError(error)) {
     host.markResourceVersionUnavailable();
   } else {

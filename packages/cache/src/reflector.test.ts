@@ -4,12 +4,13 @@ import {
   expiredError,
   failureStatus,
   internalError,
+  MAX_TIMER_DELAY_MS,
   type Status,
   StatusError,
   timeoutError,
   tooManyRequestsError,
 } from '@kubecache/apimachinery';
-import { FakeClock, flushMicrotasks } from '@kubecache/apimachinery/testing';
+import { FakeClock, flushMicrotasks, recordNodeTimers } from '@kubecache/apimachinery/testing';
 import { Observable, type Subscriber } from 'rxjs';
 import { ExponentialBackoff } from './backoff.js';
 import { DeltaFIFO } from './delta-fifo.js';
@@ -408,6 +409,32 @@ describe('Reflector', () => {
       await t.stop();
     });
 
+    it.each([
+      ['100000 s', 100_000],
+      ['2200000 s (over the 2^31-1 ms timer limit)', 2_200_000],
+    ])('caps a Retry-After of %s at 60 s by default', async (_label, seconds) => {
+      const t = setup();
+      t.fake.failNextWatch(tooManyRequestsError('slow down', seconds));
+      await t.start();
+      await t.clock.stepAsync(59_999);
+      expect(t.fake.watchCalls).toHaveLength(1);
+      await t.clock.stepAsync(1);
+      expect(t.fake.watchCalls).toHaveLength(2);
+      expect(t.fake.listCalls).toHaveLength(1);
+      await t.stop();
+    });
+
+    it('caps Retry-After at maxRetryAfterMs', async () => {
+      const t = setup({ maxRetryAfterMs: 5_000 });
+      t.fake.failNextWatch(tooManyRequestsError('slow down', 100_000));
+      await t.start();
+      await t.clock.stepAsync(4_999);
+      expect(t.fake.watchCalls).toHaveLength(1);
+      await t.clock.stepAsync(1);
+      expect(t.fake.watchCalls).toHaveLength(2);
+      await t.stop();
+    });
+
     it('backs off and re-watches after a 429 ERROR event on an open watch', async () => {
       const t = setup();
       t.fake.add(pod('seed'));
@@ -698,3 +725,36 @@ describe('Reflector', () => {
 });
 
 export type { Status };
+
+describe('Reflector on the real clock', () => {
+  it('resyncs after a resync period over 24.8 days, never at once', async () => {
+    const timers = recordNodeTimers();
+    const fake = new FakeControllerSource<Obj>();
+    let resyncs = 0;
+    const store = Object.assign(new IndexedStore<Obj>({ freeze: false }), {
+      resync: () => {
+        resyncs++;
+      },
+    });
+    const controller = new AbortController();
+    try {
+      const reflector = new Reflector<Obj>({ listerWatcher: fake, store, resyncPeriodMs: 30 * 86_400_000 });
+      const done = reflector.run(controller.signal);
+      await flushMicrotasksWithoutTimers();
+      const resyncTimer = timers.pending().find((t) => t.delayMs === MAX_TIMER_DELAY_MS);
+      expect(timers.timers.every((t) => t.delayMs <= MAX_TIMER_DELAY_MS)).toBe(true);
+      expect(resyncTimer).toBeDefined();
+      resyncTimer?.fn();
+      expect(resyncs).toBe(0);
+      controller.abort();
+      await done;
+    } finally {
+      timers.restore();
+    }
+  });
+});
+
+/** Lets promise continuations run (the Node timers are being recorded, so no setImmediate-free helper sleeps). */
+async function flushMicrotasksWithoutTimers(): Promise<void> {
+  for (let i = 0; i < 50; i++) await Promise.resolve();
+}

@@ -71,6 +71,8 @@ export interface ReflectorOptions<T extends KubeObject> {
   inactivityTimeoutMs?: number;
   /** How long InternalError watch failures are retried without relisting, in ms. Default 0 (never). */
   maxInternalErrorRetryDurationMs?: number;
+  /** The longest a server's `Retry-After` is obeyed, in ms. Default 60 s. */
+  maxRetryAfterMs?: number;
   /** Source of randomness in [0, 1) for the watch timeout. Default `Math.random`. */
   random?: () => number;
 }
@@ -316,7 +318,8 @@ export class Reflector<T extends KubeObject = KubeObject> {
         this.#reportWatchEnd(end);
         return;
       }
-      if (next === 'backoff-rewatch') await this.#sleep(Math.max(this.#backoff.step(), retryAfterMs(error)), signal);
+      if (next === 'backoff-rewatch')
+        await this.#sleep(Math.max(this.#backoff.step(), this.#retryAfter(error)), signal);
       if (end.kind === 'inactive') this.#onError(end.error);
     }
   }
@@ -390,6 +393,10 @@ export class Reflector<T extends KubeObject = KubeObject> {
     }
   }
 
+  #retryAfter(error: unknown): number {
+    return retryAfterMs(error, this.#o.maxRetryAfterMs);
+  }
+
   async #sleep(ms: number, signal: AbortSignal): Promise<void> {
     try {
       await this.#clock.sleep(ms, signal);
@@ -414,6 +421,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
         this.#lastSyncRV = rv;
       },
       watchOptions: (o) => this.#watchOptions(o),
+      retryAfterMs: (error) => this.#retryAfter(error),
       sessionOptions: (signal, o) => this.#sessionOptions(signal, o, 'initial'),
     };
   }
