@@ -117,7 +117,7 @@ export class WatchSession<T extends KubeObject> {
     if (inactivityTimeout > 0) this.#timer = clock.setTimeout(this.#checkInactivity, inactivityTimeout);
     const subscription = this.#source.subscribe({
       next: (event) => this.#onEvent(event),
-      error: (error: unknown) => this.end({ kind: this.#count === 0 ? 'start-error' : 'error', error }),
+      error: (error: unknown) => this.end(endOfError(error, this.#count)),
       complete: () => this.end({ kind: 'closed' }),
     });
     if (this.#ended) this.#unsubscribe(subscription);
@@ -207,4 +207,10 @@ export class WatchSession<T extends KubeObject> {
     this.#rvMode = 'normal';
     this.#resolveSynced();
   }
+}
+
+/** A source that gave up on a silent connection ends the watch as inactive (re-watched), like our own timer. */
+function endOfError(error: unknown, count: number): WatchEnd {
+  if (error instanceof WatchInactivityError) return { kind: 'inactive', error };
+  return { kind: count === 0 ? 'start-error' : 'error', error };
 }

@@ -58,6 +58,14 @@ export class HealthTracker {
     this.onChange();
   }
 
+  /** Records an error the Reflector recovers from without a failed cycle (a dead watch it resumes). */
+  noted(err: Error): void {
+    if (this.phase === 'stopped') return;
+    this.lastError = err;
+    this.consecutiveFailures++;
+    this.onChange();
+  }
+
   /** Records progress (a list answered, a watch event arrived). */
   progressed(phase: 'listing' | 'watching'): void {
     if (this.phase === 'stopped') return;
@@ -84,6 +92,7 @@ export class HealthTracker {
             next: (event) => {
               if (event.type !== 'ERROR') this.progressed('watching');
             },
+            error: (err: unknown) => this.noted(err instanceof Error ? err : new Error(String(err))),
           }),
         ),
     };

@@ -1,53 +1,73 @@
 /**
  * A {@link ListerWatcher} that talks to a Kubernetes API server over HTTP, configured by a client-node
- * `KubeConfig` (so authentication, TLS and proxies are client-node's). The requests are our own (Node's
- * `http`/`https`), so the watch stream is decoded line by line as it arrives and each list page is parsed
- * on its own.
+ * `KubeConfig` (authentication, TLS and proxies are client-node's). The requests are our own: connections
+ * are kept alive and shared per cluster ({@link ClusterAgents}), a list body is decoded item by item as it
+ * arrives ({@link ListStreamDecoder}), and a watch line by line over Buffers ({@link WatchLineDecoder}).
  *
  * Failure mapping (as client-go's REST client and stream watcher):
- * - a non-2xx response becomes a `StatusError` carrying the server's Status (or one built from the code),
- *   with `Retry-After` folded into `details.retryAfterSeconds`;
- * - a connection failure before the response rejects/errors with Node's error (`ECONNREFUSED`, …);
- * - a connection that drops mid-stream completes the watch (the Reflector resumes from its last version);
+ * - a non-2xx response becomes a `StatusError` carrying the server's Status (made well-formed; or one built
+ *   from the code and body), its message naming the resource and path, `Retry-After` in
+ *   `details.retryAfterSeconds`;
+ * - a list body that is not a list (malformed, truncated, `null`) is a 500 `StatusError`;
+ * - a connection failure rejects/errors with {@link RequestFailedError} (`code` = Node's, e.g. `ECONNREFUSED`);
+ * - a timeout rejects/errors with {@link RequestTimeoutError}; a silent watch errors with
+ *   {@link WatchIdleTimeoutError} (the Reflector re-watches from its last version);
+ * - a watch line over the limit errors with {@link WatchLineTooLongError};
+ * - a connection that drops mid-watch completes the watch (the Reflector resumes from its last version);
  * - a malformed line becomes an `ERROR` event with a 500 Status.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as http from 'node:http';
 import {
+  type Clock,
   failureStatus,
-  isStatus,
   type KubeObject,
   type ListOptions,
+  realClock,
   StatusError,
-  type StatusReason,
   type WatchEvent,
 } from '@kubecache/apimachinery';
-import type { ListerWatcher, ListResult } from '@kubecache/cache';
+import { type ListerWatcher, type ListResult, WatchInactivityError } from '@kubecache/cache';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Observable, type Subscriber } from 'rxjs';
+import {
+  agentsFor,
+  type ClusterAgents,
+  DEFAULT_REQUEST_TIMEOUTS,
+  RequestFailedError,
+  RequestTimeoutError,
+  type RequestTimeouts,
+  sendGet,
+} from './http-transport.js';
+import { DEFAULT_MAX_LIST_VALUE_BYTES, ListDecodeError, ListStreamDecoder } from './list-stream-decoder.js';
 import type { ResourceTarget } from './resource-target.js';
-import { WatchLineDecoder } from './watch-line-decoder.js';
+import { DEFAULT_MAX_WATCH_LINE_BYTES, WatchLineDecoder, WatchLineTooLongError } from './watch-line-decoder.js';
+import { describeRequest, type RequestContext, responseStatusError } from './wire-status.js';
 
 /** Options of {@link KubeListerWatcher}: the resource to read (selectors are sent unless a call gives its own). */
-export interface KubeListerWatcherOptions extends ResourceTarget {
+export interface KubeListerWatcherOptions extends ResourceTarget, RequestTimeouts {
   /** Where to connect and how to authenticate (its current context). */
   kubeConfig: KubeConfig;
+  /** Connection pool. Default: the one shared by every KubeListerWatcher of `kubeConfig`. */
+  agents?: ClusterAgents;
+  /** Longest watch line, in bytes; a longer one drops the watch. Default 128 MiB. */
+  maxWatchLineBytes?: number;
+  /** Largest single list item (or list metadata), in bytes. Default 128 MiB. */
+  maxListItemBytes?: number;
+  /** Time source of the timeouts. Default the real clock. */
+  clock?: Clock;
 }
 
-const REASONS: Record<number, StatusReason> = {
-  400: 'BadRequest',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'NotFound',
-  405: 'MethodNotAllowed',
-  409: 'Conflict',
-  410: 'Expired',
-  422: 'Invalid',
-  429: 'TooManyRequests',
-  500: 'InternalError',
-  503: 'ServiceUnavailable',
-  504: 'Timeout',
-};
+/** A watch went silent (no event, no bookmark) past its idle timeout: the connection is presumed dead. */
+export class WatchIdleTimeoutError extends WatchInactivityError {
+  constructor(where: string, cause: RequestTimeoutError) {
+    super(where, cause.timeoutMs);
+    this.cause = cause;
+  }
+}
+
+const ERROR_BODY_LIMIT = 64 * 1024;
+/** Items handed to a streaming list's sink at a time. */
+const BATCH = 256;
 
 /**
  * Lists and watches one resource of a Kubernetes API server.
@@ -60,9 +80,19 @@ const REASONS: Record<number, StatusReason> = {
  */
 export class KubeListerWatcher<T extends KubeObject = KubeObject> implements ListerWatcher<T> {
   readonly #o: KubeListerWatcherOptions;
+  readonly #agents: ClusterAgents;
+  readonly #timeouts: Required<RequestTimeouts>;
 
   constructor(options: KubeListerWatcherOptions) {
     this.#o = options;
+    this.#agents = options.agents ?? agentsFor(options.kubeConfig);
+    const d = DEFAULT_REQUEST_TIMEOUTS;
+    this.#timeouts = {
+      connectTimeoutMs: options.connectTimeoutMs ?? d.connectTimeoutMs,
+      responseTimeoutMs: options.responseTimeoutMs ?? d.responseTimeoutMs,
+      bodyIdleTimeoutMs: options.bodyIdleTimeoutMs ?? d.bodyIdleTimeoutMs,
+      watchIdleTimeoutMs: options.watchIdleTimeoutMs ?? d.watchIdleTimeoutMs,
+    };
   }
 
   /** The request path, e.g. `/apis/apps/v1/namespaces/default/deployments`. */
@@ -73,21 +103,73 @@ export class KubeListerWatcher<T extends KubeObject = KubeObject> implements Lis
     return `${base}${ns}/${resource}`;
   }
 
+  /** The resource as client-go prints it: `pods.v1`, `deployments.v1.apps`. */
+  get resourceName(): string {
+    const { group, version, resource } = this.#o;
+    return group ? `${resource}.${version}.${group}` : `${resource}.${version}`;
+  }
+
   async list(options: ListOptions, signal?: AbortSignal): Promise<ListResult<T>> {
-    const { req, response } = await this.#send(options, false, signal);
-    const res = await response.catch((err: unknown) => {
-      req.destroy();
-      throw err;
+    const items: T[] = [];
+    const head = await this.listStreaming(
+      options,
+      (batch) => {
+        for (const item of batch) items.push(item);
+      },
+      signal,
+    );
+    return { ...head, items };
+  }
+
+  /**
+   * Lists one page, handing its items to `sink` in small batches as they are decoded (so a consumer can
+   * stage them while the rest of the body is still arriving); resolves with the page's `kind`, `apiVersion`
+   * and `metadata` once the body ended, with `items` empty. Rejects as {@link list} does.
+   */
+  async listStreaming(
+    options: ListOptions,
+    sink: (items: readonly T[]) => void,
+    signal?: AbortSignal,
+  ): Promise<ListResult<T>> {
+    const ctx = this.#context('list');
+    const res = await this.#get(options, 'list', ctx, signal);
+    if (res.statusCode !== 200) throw await errorOf(res, ctx);
+    let batch: T[] = [];
+    const decoder = new ListStreamDecoder<T>({
+      maxValueBytes: this.#o.maxListItemBytes ?? DEFAULT_MAX_LIST_VALUE_BYTES,
+      onItem: (item) => {
+        batch.push(item);
+        if (batch.length >= BATCH) {
+          const full = batch;
+          batch = [];
+          sink(full);
+        }
+      },
     });
-    const body = await readBody(res);
-    if (res.statusCode !== 200) throw statusErrorOf(res, body);
-    let list: { kind?: string; apiVersion?: string; metadata?: ListResult<T>['metadata']; items?: T[] | null };
+    await new Promise<void>((resolve, reject) => {
+      res.on('data', (chunk: Buffer) => {
+        try {
+          decoder.write(chunk);
+        } catch (err) {
+          res.destroy(err as Error);
+        }
+      });
+      res.once('end', resolve);
+      res.once('error', reject);
+      res.once('close', () =>
+        reject(new RequestFailedError(ctx, new Error('the connection closed before the list ended'))),
+      );
+    }).catch((err: unknown) => {
+      throw this.#listFailure(err, ctx, signal);
+    });
+    let head: ReturnType<ListStreamDecoder['end']>;
     try {
-      list = JSON.parse(body);
+      head = decoder.end();
     } catch (err) {
-      throw new StatusError(failureStatus(500, 'InternalError', `unable to decode the list: ${String(err)}`));
+      throw this.#listFailure(err, ctx, signal);
     }
-    return { kind: list.kind, apiVersion: list.apiVersion, metadata: list.metadata ?? {}, items: list.items ?? [] };
+    if (batch.length > 0) sink(batch);
+    return { kind: head.kind, apiVersion: head.apiVersion, metadata: head.metadata, items: [] };
   }
 
   watch(options: ListOptions): Observable<WatchEvent<T>> {
@@ -101,42 +183,57 @@ export class KubeListerWatcher<T extends KubeObject = KubeObject> implements Lis
   }
 
   async #runWatch(options: ListOptions, subscriber: Subscriber<WatchEvent<T>>, signal: AbortSignal): Promise<void> {
-    const { req, response } = await this.#send(options, true, signal);
-    signal.addEventListener('abort', () => req.destroy(), { once: true });
-    const res = await response;
-    if (res.statusCode !== 200) throw statusErrorOf(res, await readBody(res));
-    const decoder = new WatchLineDecoder<T>((event) => subscriber.next(event));
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => decoder.write(chunk));
+    const ctx = this.#context('watch');
+    const res = await this.#get(options, 'watch', ctx, signal);
+    if (res.statusCode !== 200) throw await errorOf(res, ctx);
+    const decoder = new WatchLineDecoder<T>((event) => subscriber.next(event), {
+      maxLineBytes: this.#o.maxWatchLineBytes ?? DEFAULT_MAX_WATCH_LINE_BYTES,
+      where: describeRequest(ctx),
+    });
+    res.on('data', (chunk: Buffer) => {
+      try {
+        decoder.write(chunk);
+      } catch (err) {
+        res.destroy(err as Error);
+      }
+    });
     res.on('end', () => {
       decoder.end();
       subscriber.complete();
     });
-    // A connection cut mid-stream is a close, not an error: the reflector re-watches from its last version.
-    res.on('error', () => subscriber.complete());
+    res.on('error', (err: Error) => {
+      if (err instanceof RequestTimeoutError) subscriber.error(new WatchIdleTimeoutError(describeRequest(ctx), err));
+      else if (err instanceof WatchLineTooLongError) subscriber.error(err);
+      // A connection cut mid-stream is a close, not an error: the reflector re-watches from its last version.
+      else subscriber.complete();
+    });
     res.on('close', () => subscriber.complete());
   }
 
-  async #send(
-    options: ListOptions,
-    watch: boolean,
-    signal: AbortSignal | undefined,
-  ): Promise<{ req: http.ClientRequest; response: Promise<http.IncomingMessage> }> {
-    const kc = this.#o.kubeConfig;
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('KubeConfig has no current cluster');
-    const opts: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
-    await kc.applyToHTTPSOptions(opts);
-    signal?.throwIfAborted();
-    const url = new URL(`${cluster.server.replace(/\/+$/, '')}${this.path}?${this.#query(options, watch)}`);
-    const request = url.protocol === 'http:' ? http.request : https.request;
-    const req = request(url, { ...opts, method: 'GET', signal });
-    const response = new Promise<http.IncomingMessage>((resolve, reject) => {
-      req.once('response', resolve);
-      req.once('error', reject);
+  #get(options: ListOptions, kind: 'list' | 'watch', ctx: RequestContext, signal?: AbortSignal) {
+    return sendGet({
+      kubeConfig: this.#o.kubeConfig,
+      agents: this.#agents,
+      pathAndQuery: `${this.path}?${this.#query(options, kind === 'watch')}`,
+      kind,
+      context: ctx,
+      timeouts: this.#timeouts,
+      clock: this.#o.clock ?? realClock,
+      signal,
     });
-    req.end();
-    return { req, response };
+  }
+
+  #context(verb: string): RequestContext {
+    return { verb, resource: this.resourceName, path: this.path };
+  }
+
+  #listFailure(err: unknown, ctx: RequestContext, signal?: AbortSignal): unknown {
+    if (signal?.aborted) return signal.reason;
+    if (err instanceof ListDecodeError) {
+      const message = `unable to decode the list (${describeRequest(ctx)}): ${err.message}`;
+      return new StatusError(failureStatus(500, 'InternalError', message), { cause: err });
+    }
+    return err;
   }
 
   #query(options: ListOptions, watch: boolean): string {
@@ -158,36 +255,21 @@ export class KubeListerWatcher<T extends KubeObject = KubeObject> implements Lis
   }
 }
 
-function readBody(res: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    res.on('data', (chunk: Buffer) => parts.push(chunk));
-    res.on('end', () => {
-      const body = Buffer.concat(parts).toString('utf8');
-      // The listeners outlive this call until the macrotask ends; drop the chunks so a large page is not
-      // held twice (as Buffers and as the string) while the caller parses and stores it.
-      parts.length = 0;
-      resolve(body);
+/** Reads at most 64 KiB of an error response and turns it into the request's `StatusError`. */
+async function errorOf(res: http.IncomingMessage, ctx: RequestContext): Promise<StatusError> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  await new Promise<void>((resolve) => {
+    res.on('data', (chunk: Buffer) => {
+      if (size < ERROR_BODY_LIMIT) parts.push(chunk);
+      size += chunk.length;
+      if (size >= ERROR_BODY_LIMIT) res.destroy();
     });
-    res.on('error', reject);
+    res.once('end', resolve);
+    res.once('close', resolve);
+    res.once('error', () => resolve());
   });
-}
-
-/** The `StatusError` of a failed response: the server's Status when it sent one, else one built from the code. */
-export function statusErrorOf(res: http.IncomingMessage, body: string): StatusError {
-  const code = res.statusCode ?? 500;
-  let status: unknown;
-  try {
-    status = JSON.parse(body);
-  } catch {
-    status = undefined;
-  }
-  const result = isStatus(status)
-    ? status
-    : failureStatus(code, REASONS[code] ?? 'Unknown', body.trim().slice(0, 512) || res.statusMessage || `HTTP ${code}`);
-  const retryAfter = Number(res.headers['retry-after']);
-  if (retryAfter > 0 && !((result.details?.retryAfterSeconds ?? 0) > 0)) {
-    result.details = { ...result.details, retryAfterSeconds: retryAfter };
-  }
-  return new StatusError(result);
+  const body = Buffer.concat(parts).subarray(0, ERROR_BODY_LIMIT).toString('utf8');
+  const retryAfter = res.headers['retry-after'];
+  return responseStatusError(res.statusCode ?? 500, body, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, ctx);
 }

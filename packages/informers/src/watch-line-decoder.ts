@@ -1,50 +1,103 @@
 /**
- * Decodes a Kubernetes JSON watch stream as it arrives: one `{"type", "object"}` event per line. Chunks may
- * split lines anywhere; a line that is not a valid event becomes an `ERROR` event with a 500 Status (as
- * client-go's stream watcher reports decoding failures), never a throw.
+ * Decodes a Kubernetes JSON watch stream as it arrives: one `{"type", "object"}` event per line. Chunks are
+ * Buffers split anywhere (a newline byte never occurs inside a multi-byte UTF-8 character, so splitting
+ * bytes is safe); each byte is scanned once, so a line costs time linear in its length however many chunks
+ * carry it. A line longer than `maxLineBytes` is refused with {@link WatchLineTooLongError} before it is
+ * buffered whole. A line that is not a valid event becomes an `ERROR` event with a 500 Status (as client-go's
+ * stream watcher reports decoding failures), never a throw.
  */
-import { failureStatus, isStatus, isWatchEventType, type KubeObject, type WatchEvent } from '@kubecache/apimachinery';
+import { failureStatus, isWatchEventType, type KubeObject, type WatchEvent } from '@kubecache/apimachinery';
+import { wireStatus } from './wire-status.js';
+
+/** The default longest watch line: 128 MiB. */
+export const DEFAULT_MAX_WATCH_LINE_BYTES = 128 * 1024 * 1024;
+
+const NEWLINE = 0x0a;
+
+/** A watch line grew past the limit; the watch must be dropped (the Reflector then resumes or relists). */
+export class WatchLineTooLongError extends Error {
+  override readonly name = 'WatchLineTooLongError';
+  readonly limitBytes: number;
+  constructor(limitBytes: number, where: string) {
+    super(`${where}: a watch event line is longer than ${limitBytes} bytes; dropping the watch`);
+    this.limitBytes = limitBytes;
+  }
+}
+
+/** Options of {@link WatchLineDecoder}. */
+export interface WatchLineDecoderOptions {
+  /** Longest line accepted, in bytes. Default {@link DEFAULT_MAX_WATCH_LINE_BYTES} (128 MiB). */
+  maxLineBytes?: number;
+  /** Names the stream in errors, e.g. `watch pods.v1 at /api/v1/pods`. Default `watch`. */
+  where?: string;
+}
 
 /**
- * Splits text chunks into lines and decodes each into a {@link WatchEvent}.
+ * Splits chunks into lines and decodes each into a {@link WatchEvent}.
  *
  * @example
  * const decoder = new WatchLineDecoder<Pod>((event) => console.log(event.type));
- * decoder.write('{"type":"ADDED","object":{"metadata":{"name":"a"}}}\n{"type":');
- * decoder.write('"DELETED","object":{"metadata":{"name":"a"}}}\n');
+ * decoder.write(Buffer.from('{"type":"ADDED","object":{"metadata":{"name":"a"}}}\n{"type":'));
+ * decoder.write(Buffer.from('"DELETED","object":{"metadata":{"name":"a"}}}\n'));
  */
 export class WatchLineDecoder<T extends KubeObject = KubeObject> {
   readonly #emit: (event: WatchEvent<T>) => void;
-  #pending = '';
+  readonly #max: number;
+  readonly #where: string;
+  /** Pieces of the line in progress (no newline in any of them). */
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
 
-  constructor(emit: (event: WatchEvent<T>) => void) {
+  constructor(emit: (event: WatchEvent<T>) => void, options: WatchLineDecoderOptions = {}) {
     this.#emit = emit;
+    this.#max = options.maxLineBytes ?? DEFAULT_MAX_WATCH_LINE_BYTES;
+    this.#where = options.where ?? 'watch';
   }
 
-  /** Feeds a chunk of text (already UTF-8 decoded); emits every complete line's event. */
-  write(chunk: string): void {
-    let text = this.#pending === '' ? chunk : this.#pending + chunk;
+  /**
+   * Feeds a chunk; emits every complete line's event. Throws {@link WatchLineTooLongError} when the line in
+   * progress passes the limit (what was buffered of it is released).
+   */
+  write(chunk: Buffer | string): void {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     let start = 0;
-    for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
-      this.#line(text.slice(start, nl));
+    for (let nl = buf.indexOf(NEWLINE, start); nl >= 0; nl = buf.indexOf(NEWLINE, start)) {
+      this.#checkLength(nl - start);
+      const piece = buf.subarray(start, nl);
+      const line = this.#pendingBytes === 0 ? piece : Buffer.concat([...this.#pending, piece]);
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      this.#line(line);
       start = nl + 1;
     }
-    text = start === 0 ? text : text.slice(start);
-    this.#pending = text;
+    if (start < buf.length) {
+      this.#checkLength(buf.length - start);
+      this.#pending.push(buf.subarray(start));
+      this.#pendingBytes += buf.length - start;
+    }
   }
 
   /** Ends the stream: a last line without a newline is decoded too. */
   end(): void {
     const rest = this.#pending;
-    this.#pending = '';
-    if (rest.trim() !== '') this.#line(rest);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    if (rest.length > 0) this.#line(Buffer.concat(rest));
   }
 
-  #line(line: string): void {
-    if (line.trim() === '') return;
+  #checkLength(more: number): void {
+    if (this.#pendingBytes + more <= this.#max) return;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    throw new WatchLineTooLongError(this.#max, this.#where);
+  }
+
+  #line(line: Buffer): void {
+    const text = line.toString('utf8');
+    if (text.trim() === '') return;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(line);
+      parsed = JSON.parse(text);
     } catch (err) {
       this.#emit(decodeError(`unable to decode an event from the watch stream: ${(err as Error).message}`));
       return;
@@ -60,7 +113,8 @@ export function toEvent<T>(parsed: unknown): WatchEvent<T> {
     return decodeError('unable to decode an event from the watch stream: not a watch event');
   }
   if (type === 'ERROR') {
-    return isStatus(object) ? { type, object } : decodeError('watch ERROR event without a Status object');
+    const status = wireStatus(object, 500);
+    return status ? { type, object: status } : decodeError('watch ERROR event without a Status object');
   }
   return { type, object: object as T };
 }
