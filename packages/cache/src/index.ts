@@ -59,7 +59,7 @@ export { UndeltaStore } from './undelta-store.js';
 export type { BackoffManager, ExponentialBackoffOptions } from './backoff.js';
 export { DEFAULT_BACKOFF, ExponentialBackoff } from './backoff.js';
 export type { ListPagerOptions, PagedList } from './list-pager.js';
-export { DEFAULT_PAGE_SIZE, ListPager } from './list-pager.js';
+export { DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, ListPager, ListPagingError } from './list-pager.js';
 export type { ListerWatcher, ListResult } from './list-watch.js';
 export type { NamespaceKeyedOptions } from './namespace-keyed.js';
 export { newNamespaceKeyedIndexerAndReflector } from './namespace-keyed.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ListOptions } from '@kubecache/apimachinery';
 import { badRequestError, expiredError } from '@kubecache/apimachinery';
-import { ListPager } from './list-pager.js';
+import { ListPager, ListPagingError } from './list-pager.js';
 import type { ListResult } from './list-watch.js';
 
 type Page = ListResult<number> | Error;
@@ -63,6 +63,21 @@ describe('ListPager', () => {
   ] as [string, Page[], { fullListIfExpired?: boolean }][])('rejects on %s', async (_name, script, options) => {
     const lw = pages(...script);
     await expect(new ListPager({ pageSize: 1, ...options }).list(lw, {})).rejects.toThrow();
+  });
+
+  it('fails with a ListPagingError when a continue token comes back', async () => {
+    const lw = pages(page([1], '10', 'c1'), page([2], '10', 'c2'), page([3], '10', 'c1'), page([4], '10'));
+    const err = await new ListPager({ pageSize: 1 }).list(lw, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ListPagingError);
+    expect((err as Error).message).toContain('same continue token twice');
+    expect(lw.calls).toHaveLength(3);
+  });
+
+  it('fails with a ListPagingError past maxPages', async () => {
+    const lw = pages(page([1], '10', 'c1'), page([2], '10', 'c2'), page([3], '10', 'c3'), page([4], '10'));
+    const err = await new ListPager({ pageSize: 1, maxPages: 3 }).list(lw, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ListPagingError);
+    expect(lw.calls).toHaveLength(3);
   });
 
   it('lists unpaged when the page size is 0', async () => {

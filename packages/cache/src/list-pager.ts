@@ -19,7 +19,17 @@ export interface ListPagerOptions {
   pageSize?: number;
   /** On a 410 for a continuation page, fall back to one full list. Default true. */
   fullListIfExpired?: boolean;
+  /** Most pages one list may take; past it the list fails with {@link ListPagingError}. Default 100 000. */
+  maxPages?: number;
 }
+
+/** The server's paging went wrong: a `continue` token came back a second time, or the pages never ended. */
+export class ListPagingError extends Error {
+  override readonly name = 'ListPagingError';
+}
+
+/** The pager's default bound on the pages of one list (50 million items at the default page size). */
+export const DEFAULT_MAX_PAGES = 100_000;
 
 /** What {@link ListPager.list} returns: the whole list and whether it took more than one page. */
 export interface PagedList<T> {
@@ -39,10 +49,12 @@ export const DEFAULT_PAGE_SIZE = 500;
 export class ListPager {
   readonly #pageSize: number;
   readonly #fullListIfExpired: boolean;
+  readonly #maxPages: number;
 
   constructor(options: ListPagerOptions = {}) {
     this.#pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.#fullListIfExpired = options.fullListIfExpired ?? true;
+    this.#maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
   }
 
   /** Lists every page; rejects with the first error (after the 410 fallback) or when `signal` aborts. */
@@ -53,10 +65,12 @@ export class ListPager {
     const items: T[] = [];
     const first = page;
     let next: ListOptions = requested;
+    const seen = new Set<string>();
     for (;;) {
       for (const item of page.items) items.push(item);
       const token = page.metadata.continue;
       if (!token) break;
+      this.#checkProgress(seen, token);
       next = { ...next, continue: token, resourceVersion: undefined, resourceVersionMatch: undefined };
       signal?.throwIfAborted();
       try {
@@ -71,6 +85,17 @@ export class ListPager {
       list: { ...withoutItems(first), metadata: { resourceVersion: first.metadata.resourceVersion }, items },
       paginated: true,
     };
+  }
+
+  /** Throws when `token` was seen before in this list, or when the list has taken too many pages. */
+  #checkProgress(seen: Set<string>, token: string): void {
+    if (seen.has(token)) {
+      throw new ListPagingError(`the server sent the same continue token twice after ${seen.size} pages; giving up`);
+    }
+    seen.add(token);
+    if (seen.size >= this.#maxPages) {
+      throw new ListPagingError(`the list did not end within ${this.#maxPages} pages; giving up`);
+    }
   }
 }
 

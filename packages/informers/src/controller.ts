@@ -33,6 +33,14 @@ export interface ControllerOptions<T extends KubeObject> {
   backoff?: BackoffManager;
   /** List page size. Default the Reflector's. */
   pageSize?: number;
+  /** Stream the initial list with a watch (`sendInitialEvents`) before falling back to listing. Default false. */
+  useWatchList?: boolean;
+  /** Lower bound of the server-side watch timeout, in ms (at least 5 min). Default 5 min. */
+  minWatchTimeoutMs?: number;
+  /** Drop a watch that delivered no event for this long, in ms. Default: its server timeout plus 30 s. */
+  inactivityTimeoutMs?: number;
+  /** The longest a server's `Retry-After` is obeyed, in ms. Default 60 s. */
+  maxRetryAfterMs?: number;
   /** Objects of another `kind` are dropped. Default: accept all. */
   expectedKind?: string;
   /** Errors `listAndWatch` ends with (before backing off). */
@@ -67,6 +75,10 @@ export class Controller<T extends KubeObject> {
       shouldResync: options.shouldResync,
       backoff: options.backoff,
       pageSize: options.pageSize,
+      useWatchList: options.useWatchList,
+      minWatchTimeoutMs: options.minWatchTimeoutMs,
+      inactivityTimeoutMs: options.inactivityTimeoutMs,
+      maxRetryAfterMs: options.maxRetryAfterMs,
       expectedKind: options.expectedKind,
       watchErrorHandler: (_r, err) => options.watchErrorHandler?.(err),
       onError,

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { failureStatus, type KubeObject, StatusError } from '@kubecache/apimachinery';
 import { FakeClock, flushMicrotasks } from '@kubecache/apimachinery/testing';
 import { FakeControllerSource } from '@kubecache/cache/testing';
-import { SharedInformerFactory } from './factory.js';
+import { InformerSyncError, SharedInformerFactory } from './factory.js';
 
 function pod(name: string, namespace = 'default'): KubeObject {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace } } as KubeObject;
@@ -94,13 +94,69 @@ describe('SharedInformerFactory', () => {
     await factory.shutdown();
   });
 
-  it('rejects waitForCacheSync with the error of an informer that is forbidden', async () => {
+  it('rejects waitForCacheSync with an error naming the informer that is forbidden', async () => {
     const { factory, sources } = setup();
     factory.informerFor({ version: 'v1', resource: 'pods' });
     const forbidden = new StatusError(failureStatus(403, 'Forbidden', 'pods is forbidden'));
     sources.get('pods//')?.failNextList(forbidden);
     factory.start();
-    await expect(factory.waitForCacheSync()).rejects.toBe(forbidden);
+    const err = await factory.waitForCacheSync().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InformerSyncError);
+    expect((err as InformerSyncError).cause).toBe(forbidden);
+    expect((err as Error).message).toBe('informer /v1/pods|ns=|l=|f= failed to sync: pods is forbidden');
+    await factory.shutdown();
+  });
+
+  it("adds one listener to the caller's signal however many informers wait (no MaxListenersExceededWarning)", async () => {
+    const { factory } = setup();
+    for (let i = 0; i < 12; i++) factory.informerFor({ version: 'v1', resource: `r${i}` });
+    factory.start();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on('warning', onWarning);
+    const stop = new AbortController();
+    const added: string[] = [];
+    const add = stop.signal.addEventListener.bind(stop.signal);
+    stop.signal.addEventListener = ((type: string, ...rest: unknown[]) => {
+      added.push(type);
+      return (add as (...a: unknown[]) => void)(type, ...rest);
+    }) as typeof stop.signal.addEventListener;
+    const waiting = factory.waitForCacheSync(stop.signal);
+    await flushMicrotasks();
+    stop.abort();
+    const result = await waiting;
+    await flushMicrotasks();
+    process.off('warning', onWarning);
+    expect(added).toEqual(['abort']);
+    expect(result.size).toBe(12);
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    await factory.shutdown();
+  });
+
+  it("passes the watch settings of informerOptions to every informer's list and watch", async () => {
+    const calls: { list: unknown[]; watch: unknown[] } = { list: [], watch: [] };
+    const source = new FakeControllerSource<KubeObject>();
+    const factory = new SharedInformerFactory({
+      clock: new FakeClock(0),
+      informerOptions: { pageSize: 7, minWatchTimeoutMs: 600_000 },
+      listerWatcherFor: () => ({
+        list: (o, s) => {
+          calls.list.push(o);
+          return source.list(o, s);
+        },
+        watch: (o) => {
+          calls.watch.push(o);
+          return source.watch(o);
+        },
+      }),
+    });
+    factory.informerFor({ version: 'v1', resource: 'pods' });
+    factory.start();
+    await flushMicrotasks();
+    expect(calls.list[0]).toMatchObject({ limit: 7 });
+    const timeout = (calls.watch[0] as { timeoutSeconds: number }).timeoutSeconds;
+    expect(timeout).toBeGreaterThanOrEqual(600);
+    expect(timeout).toBeLessThan(1200);
     await factory.shutdown();
   });
 

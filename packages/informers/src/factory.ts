@@ -3,6 +3,7 @@
  * reference-counted leases (an informer nobody uses stops, pain point 4) and a `waitForCacheSync` that
  * waits for the registered handlers too (pain point 2) and fails fast on 401/403/404 (pain point 5).
  */
+import { setMaxListeners } from 'node:events';
 import { type Clock, type KubeObject, realClock } from '@kubecache/apimachinery';
 import { type Indexers, type ListerWatcher, metaNamespaceIndexFunc, NAMESPACE_INDEX } from '@kubecache/cache';
 import type { ResourceTarget } from './resource-target.js';
@@ -61,6 +62,17 @@ const FACTORY_OWNED: readonly FactoryOwned[] = [
 /** A second request for an existing informer asked for something the first one was built without. */
 export class InformerConflictError extends Error {
   override readonly name = 'InformerConflictError';
+}
+
+/** An informer of the factory failed to sync (its fail-fast policy matched); `cause` is its error. */
+export class InformerSyncError extends Error {
+  override readonly name = 'InformerSyncError';
+  /** The informer's key in the factory (resource, namespace, selectors). */
+  readonly informer: string;
+  constructor(informer: string, cause: unknown) {
+    super(`informer ${informer} failed to sync: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.informer = informer;
+  }
 }
 
 /** A counted use of a shared informer; `release` once done. */
@@ -161,15 +173,33 @@ export class SharedInformerFactory {
 
   /**
    * Waits until every started informer has synced *and* each of its handlers has processed the initial
-   * list. Resolves with a per-informer map (false for those unsynced when `signal` aborted); rejects with
-   * an informer's last error when it matches its fail-fast policy (401/403/404 by default).
+   * list. Resolves with a per-informer map (false for those unsynced when `signal` aborted); rejects with an
+   * {@link InformerSyncError} naming the informer whose last error matched its fail-fast policy (401/403/404
+   * by default). Adds one listener to `signal`, however many informers there are.
    */
   async waitForCacheSync(signal?: AbortSignal): Promise<SyncResult> {
     const started = [...this.#entries.values()].filter((e) => e.run !== undefined);
-    await Promise.all(started.map((e) => e.informer.waitForCacheSync(signal)));
-    const checks = started.map((e) => () => e.informer.handlersSynced());
-    await waitForCacheSync(checks, { signal, clock: this.#clock, pollPeriodMs: 10 });
-    return new Map(started.map((e) => [e.key, e.informer.handlersSynced()]));
+    // One listener on the caller's signal however many informers wait: they listen to ours.
+    const inner = new AbortController();
+    setMaxListeners(0, inner.signal);
+    const forward = (): void => inner.abort(signal?.reason);
+    if (signal?.aborted) forward();
+    else signal?.addEventListener('abort', forward, { once: true });
+    try {
+      await Promise.all(
+        started.map((e) =>
+          e.informer.waitForCacheSync(inner.signal).catch((err: unknown) => {
+            throw new InformerSyncError(e.key, err);
+          }),
+        ),
+      );
+      const checks = started.map((e) => () => e.informer.handlersSynced());
+      await waitForCacheSync(checks, { signal: inner.signal, clock: this.#clock, pollPeriodMs: 10 });
+      return new Map(started.map((e) => [e.key, e.informer.handlersSynced()]));
+    } finally {
+      signal?.removeEventListener('abort', forward);
+      inner.abort();
+    }
   }
 
   /** Stops every informer and resolves when they have all stopped. Safe to call more than once. */

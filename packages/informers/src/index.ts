@@ -22,7 +22,7 @@ export type {
   SharedInformerFactoryOptions,
   SyncResult,
 } from './factory.js';
-export { InformerConflictError, SharedInformerFactory } from './factory.js';
+export { InformerConflictError, InformerSyncError, SharedInformerFactory } from './factory.js';
 export type { HandlerRegistration } from './handler-registration.js';
 export type { FailFastPolicy, InformerHealth, InformerPhase } from './informer-health.js';
 export { failFastOnAuthAndNotFound } from './informer-health.js';

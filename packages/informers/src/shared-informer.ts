@@ -69,8 +69,16 @@ export interface SharedIndexInformerOptions<T extends KubeObject> {
   freeze?: boolean;
   /** Reflector backoff. Default client-go's (800 ms → 30 s). */
   backoff?: BackoffManager;
-  /** List page size. Default the Reflector's. */
+  /** List page size. Default: the Reflector's (500 for the first list). */
   pageSize?: number;
+  /** Stream the initial list with a watch (`sendInitialEvents`) before falling back to listing. Default false. */
+  useWatchList?: boolean;
+  /** Lower bound of the server-side watch timeout (`timeoutSeconds`), in ms; at least 5 min. Default 5 min. */
+  minWatchTimeoutMs?: number;
+  /** Drop a watch that delivered no event for this long, in ms. Default: its server timeout plus 30 s. */
+  inactivityTimeoutMs?: number;
+  /** The longest a server's `Retry-After` is obeyed, in ms. Default 60 s. */
+  maxRetryAfterMs?: number;
   /** Errors that make `waitForCacheSync` reject. Default {@link failFastOnAuthAndNotFound}. */
   failFast?: FailFastPolicy;
   /**
@@ -357,6 +365,10 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
       clock: this.#clock,
       backoff: this.#o.backoff,
       pageSize: this.#o.pageSize,
+      useWatchList: this.#o.useWatchList,
+      minWatchTimeoutMs: this.#o.minWatchTimeoutMs,
+      inactivityTimeoutMs: this.#o.inactivityTimeoutMs,
+      maxRetryAfterMs: this.#o.maxRetryAfterMs,
       watchErrorHandler: (err) => this.#onWatchError(err),
       onError: (err) => this.#report(err),
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { KubeObject, WatchEvent } from '@kubecache/apimachinery';
-import { WatchLineDecoder } from './watch-line-decoder.js';
+import { WatchLineDecoder, WatchLineTooLongError } from './watch-line-decoder.js';
 
 function decode(...chunks: string[]): WatchEvent<KubeObject>[] {
   const events: WatchEvent<KubeObject>[] = [];
@@ -41,5 +41,33 @@ describe('WatchLineDecoder', () => {
     const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 410, reason: 'Expired' };
     const [event] = decode(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
     expect(event).toEqual({ type: 'ERROR', object: status });
+  });
+});
+
+describe('WatchLineDecoder limits', () => {
+  it('refuses a line longer than maxLineBytes as soon as it is, and decodes the lines before it', () => {
+    const events: WatchEvent<KubeObject>[] = [];
+    const decoder = new WatchLineDecoder((e) => events.push(e), { maxLineBytes: 100, where: 'watch pods.v1' });
+    decoder.write(Buffer.from(`${added}\n{"type":"ADDED","object":{"x":"`));
+    expect(() => decoder.write(Buffer.from('y'.repeat(80)))).toThrow(WatchLineTooLongError);
+    expect(events.map((e) => e.type)).toEqual(['ADDED']);
+  });
+
+  it('joins a line split over many chunks, multi-byte characters included', () => {
+    const line = `{"type":"MODIFIED","object":{"metadata":{"name":"é✓😀"}}}\n`;
+    const bytes = Buffer.from(line);
+    const events: WatchEvent<KubeObject>[] = [];
+    const decoder = new WatchLineDecoder((e) => events.push(e));
+    for (let i = 0; i < bytes.length; i++) decoder.write(bytes.subarray(i, i + 1));
+    expect(events).toEqual([{ type: 'MODIFIED', object: { metadata: { name: 'é✓😀' } } }]);
+  });
+
+  it('makes a Status with a string `causes` and a non-string message well-formed', () => {
+    const bad = { kind: 'Status', code: 410, message: { text: 'gone' }, details: { causes: 'compacted' } };
+    const [event] = decode(`${JSON.stringify({ type: 'ERROR', object: bad })}\n`);
+    expect(event?.type).toBe('ERROR');
+    const status = event?.type === 'ERROR' ? event.object : undefined;
+    expect(status).toMatchObject({ code: 410, reason: 'Expired', message: '{"text":"gone"}' });
+    expect(status?.details?.causes).toEqual([{ message: 'compacted' }]);
   });
 });
