@@ -23,7 +23,10 @@ export interface RequestTimeouts {
   connectTimeoutMs?: number;
   /** From sending the request to its response headers. Default 60 000 (kube-apiserver's own request limit). */
   responseTimeoutMs?: number;
-  /** A list body that stops arriving for this long is aborted. Default 30 000. */
+  /**
+   * A list body that delivers less than 1 KiB within any window of this length is aborted (a silent or
+   * dripping server). Default 30 000.
+   */
   bodyIdleTimeoutMs?: number;
   /**
    * A watch that delivers no byte — no event and no bookmark — for this long is dropped (and resumed by the
@@ -42,6 +45,9 @@ export const DEFAULT_REQUEST_TIMEOUTS: Readonly<Required<RequestTimeouts>> = {
   watchIdleTimeoutMs: 45_000,
 };
 
+/** A list body must deliver at least this much per `bodyIdleTimeoutMs` window. */
+export const LIST_MIN_BYTES_PER_WINDOW = 1024;
+
 /** TCP keep-alive probes start after this much idle time on a connection. */
 export const TCP_KEEPALIVE_MS = 15_000;
 
@@ -57,7 +63,7 @@ export class RequestTimeoutError extends Error {
     const what: Record<TimeoutPhase, string> = {
       connect: 'no connection',
       response: 'no response',
-      body: 'the response body stalled: no data',
+      body: 'the response body stalled: under 1 KiB of data',
       'watch-idle': 'the watch went silent: no event or bookmark',
     };
     super(`${describeRequest(ctx)}: ${what[phase]} within ${timeoutMs} ms`);
@@ -184,7 +190,9 @@ export async function sendGet(r: GetRequest): Promise<http.IncomingMessage> {
     req.once('response', (res: http.IncomingMessage) => {
       timers.clear();
       const idle = r.kind === 'list' ? r.timeouts.bodyIdleTimeoutMs : r.timeouts.watchIdleTimeoutMs;
-      watchBody(res, r.clock ?? realClock, idle, r.kind === 'list' ? 'body' : 'watch-idle', r.context);
+      const [phase, minBytes] =
+        r.kind === 'list' ? (['body', LIST_MIN_BYTES_PER_WINDOW] as const) : (['watch-idle', 1] as const);
+      watchBody(res, r.clock ?? realClock, idle, minBytes, phase, r.context);
       resolve(res);
     });
     // Not `once`: an abort after the response can emit a second error, which must not go unhandled.
@@ -238,36 +246,40 @@ class RequestTimers {
 }
 
 /**
- * Destroys `res` with a {@link RequestTimeoutError} once no byte arrived for `idleMs`. One timer per body,
- * re-armed only when it fires (data just records the time), so a fast stream costs no timer churn.
+ * Destroys `res` with a {@link RequestTimeoutError} when fewer than `minBytes` arrived within a window of
+ * `windowMs`: a list dripping a byte a second is as stuck as a silent one. One timer per window; data only
+ * adds to a counter.
  */
 function watchBody(
   res: http.IncomingMessage,
   clock: Clock,
-  idleMs: number,
+  windowMs: number,
+  minBytes: number,
   phase: TimeoutPhase,
   ctx: RequestContext,
 ): void {
-  if (!(idleMs > 0)) return;
-  let last = clock.now();
+  if (!(windowMs > 0)) return;
+  let received = 0;
   let handle: TimerHandle | undefined;
   const check = (): void => {
-    const idle = clock.now() - last;
-    if (idle >= idleMs) {
-      handle = undefined;
-      res.destroy(new RequestTimeoutError(phase, idleMs, ctx));
-    } else handle = clock.setTimeout(check, idleMs - idle);
+    handle = undefined;
+    if (received < minBytes) {
+      res.destroy(new RequestTimeoutError(phase, windowMs, ctx));
+      return;
+    }
+    received = 0;
+    handle = clock.setTimeout(check, windowMs);
   };
-  handle = clock.setTimeout(check, idleMs);
-  // Listen on the socket, which the HTTP parser already reads: a 'data' listener on `res` would start the
+  handle = clock.setTimeout(check, windowMs);
+  // Count on the socket, which the HTTP parser already reads: a 'data' listener on `res` would start the
   // body flowing before its consumer is attached.
   const socket = res.socket;
-  const touch = (): void => {
-    last = clock.now();
+  const count = (chunk: Buffer): void => {
+    received += chunk.length;
   };
-  socket?.on('data', touch);
+  socket?.on('data', count);
   res.once('close', () => {
-    socket?.removeListener('data', touch);
+    socket?.removeListener('data', count);
     if (handle !== undefined) clock.clearTimeout(handle);
     handle = undefined;
   });
