@@ -279,7 +279,6 @@ describe('connection reuse', () => {
     for (const t of informers) expect(t.names()).toEqual(['a', 'b', 'c', 'd', 'e']);
     // 10 × (3 pages + 4 watches) = 70 requests; one connection per concurrently open request at most.
     expect(server.requests).toBeGreaterThanOrEqual(70);
-    console.log(`requests ${server.requests}, connections ${server.connections}`);
     expect(server.connections).toBeLessThanOrEqual(20);
   });
 });

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   expiredError,
@@ -12,6 +13,7 @@ import { FakeClock } from '@kubecache/apimachinery/testing';
 import { ExponentialBackoff, IndexedStore, Reflector } from '@kubecache/cache';
 import { KubeConfig } from '@kubernetes/client-node';
 import { firstValueFrom, toArray } from 'rxjs';
+import { RequestTimeoutError } from './http-transport.js';
 import { KubeListerWatcher } from './kube-lister-watcher.js';
 import { ScriptedServer } from './testing/scripted-server.js';
 
@@ -176,6 +178,160 @@ describe('KubeListerWatcher', () => {
     await until(() => server.openWatches === 1);
     subscription.unsubscribe();
     await until(() => server.openWatches === 0);
+  });
+});
+
+/** A plain HTTP server on 127.0.0.1 answering every request with `handler`; closed by the returned function. */
+async function rawServer(
+  handler: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+): Promise<{ kubeConfig: KubeConfig; url: string; requests: string[]; close: () => Promise<void> }> {
+  const requests: string[] = [];
+  const srv = http.createServer((req, res) => {
+    requests.push(req.url ?? '');
+    handler(req, res);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'c', server: url, skipTLSVerify: true }],
+    users: [{ name: 'u', token: 'secret-token' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  return {
+    kubeConfig,
+    url,
+    requests,
+    close: async () => {
+      srv.closeAllConnections();
+      await new Promise<void>((r) => srv.close(() => r()));
+    },
+  };
+}
+
+describe('KubeListerWatcher errors', () => {
+  it('says which resource and path a plain-text 404 was for', async () => {
+    const s = await rawServer((_req, res) => {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('404 page not found');
+    });
+    try {
+      const lw = new KubeListerWatcher({
+        kubeConfig: s.kubeConfig,
+        group: 'example.com',
+        version: 'v1',
+        resource: 'widgets',
+      });
+      const err = await lw.list({}).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StatusError);
+      expect((err as StatusError).status).toMatchObject({ code: 404, reason: 'NotFound' });
+      expect((err as Error).message).toBe(
+        '404 page not found (list widgets.v1.example.com at /apis/example.com/v1/widgets)',
+      );
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('does not follow a redirect: the bearer token never reaches the other host', async () => {
+    const other = await rawServer((_req, res) => res.end('{}'));
+    const s = await rawServer((_req, res) => {
+      res.writeHead(302, { Location: `${other.url}/api/v1/pods` });
+      res.end();
+    });
+    try {
+      const lw = new KubeListerWatcher({ kubeConfig: s.kubeConfig, version: 'v1', resource: 'pods' });
+      await expect(lw.list({})).rejects.toMatchObject({ code: 302 });
+      await expect(firstValueFrom(lw.watch({}))).rejects.toMatchObject({ code: 302 });
+      expect(other.requests).toEqual([]);
+    } finally {
+      await s.close();
+      await other.close();
+    }
+  });
+
+  it.each([
+    ['null', 'null', /not a JSON list object/],
+    ['a truncated list', '{"items":[{"metadata":{}}', /ended before the list did/],
+    ['an item that is a string', '{"items":["pod"]}', /item 0 is string/],
+  ])('turns a list body that is %s into a 500 StatusError naming the request', async (_name, body, message) => {
+    const s = await rawServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(body);
+    });
+    try {
+      const err = await new KubeListerWatcher({ kubeConfig: s.kubeConfig, version: 'v1', resource: 'pods' })
+        .list({})
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StatusError);
+      expect((err as StatusError).code).toBe(500);
+      expect((err as Error).message).toMatch(message);
+      expect((err as Error).message).toContain('list pods.v1 at /api/v1/pods');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('lists `items: null` as an empty list', async () => {
+    const s = await rawServer((_req, res) =>
+      res.end('{"kind":"PodList","metadata":{"resourceVersion":"3"},"items":null}'),
+    );
+    try {
+      const page = await new KubeListerWatcher({ kubeConfig: s.kubeConfig, version: 'v1', resource: 'pods' }).list({});
+      expect(page).toEqual({ kind: 'PodList', apiVersion: undefined, metadata: { resourceVersion: '3' }, items: [] });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('turns a Status with a string `causes` and a non-string message into a well-formed StatusError', async () => {
+    const s = await rawServer((_req, res) => {
+      res.writeHead(422, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          kind: 'Status',
+          code: 422,
+          message: 42,
+          details: { causes: 'bad field', retryAfterSeconds: 'soon' },
+        }),
+      );
+    });
+    try {
+      const err = (await new KubeListerWatcher({ kubeConfig: s.kubeConfig, version: 'v1', resource: 'pods' })
+        .list({})
+        .catch((e: unknown) => e)) as StatusError;
+      expect(err).toBeInstanceOf(StatusError);
+      expect(err.status).toMatchObject({ code: 422, reason: 'Invalid', message: '42 (list pods.v1 at /api/v1/pods)' });
+      expect(err.status.details).toEqual({ causes: [{ message: 'bad field' }] });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('times out the TLS handshake of a server that accepts and says nothing', async () => {
+    const silent = net.createServer(() => {});
+    const sockets: net.Socket[] = [];
+    silent.on('connection', (c) => sockets.push(c));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromOptions({
+        clusters: [
+          { name: 'c', server: `https://127.0.0.1:${(silent.address() as AddressInfo).port}`, skipTLSVerify: true },
+        ],
+        users: [{ name: 'u' }],
+        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+        currentContext: 'x',
+      });
+      const lw = new KubeListerWatcher({ kubeConfig, version: 'v1', resource: 'pods', connectTimeoutMs: 200 });
+      const err = await lw.list({}).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RequestTimeoutError);
+      expect((err as RequestTimeoutError).phase).toBe('connect');
+    } finally {
+      for (const c of sockets) c.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
   });
 });
 
