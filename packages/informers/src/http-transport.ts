@@ -185,7 +185,9 @@ export async function sendGet(r: GetRequest): Promise<http.IncomingMessage> {
     const timers = new RequestTimers(r.clock ?? realClock, r.context, (err) => req.destroy(err));
     timers.arm('response', r.timeouts.responseTimeoutMs);
     req.once('socket', (socket: Socket) => {
-      if (!req.reusedSocket) timers.watchConnect(socket, r.timeouts.connectTimeoutMs);
+      if (req.reusedSocket) return;
+      socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
+      timers.watchConnect(socket, r.timeouts.connectTimeoutMs);
     });
     req.once('response', (res: http.IncomingMessage) => {
       timers.clear();

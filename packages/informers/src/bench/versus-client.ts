@@ -145,18 +145,25 @@ function bare(task: ClientTask): Subject {
   const store = new Map<string, KubeObject>();
   const open: http.ClientRequest[] = [];
   const keyOf = (o: KubeObject): string => `${o.metadata?.namespace}/${o.metadata?.name}`;
-  const run = async (): Promise<void> => {
-    const list = await request(`${task.url}/api/v1/pods?resourceVersion=0`);
+  type Page = { metadata: { resourceVersion: string; continue?: string }; items: KubeObject[] };
+  const page = async (query: string): Promise<Page> => {
+    const list = await request(`${task.url}/api/v1/pods?${query}`);
     const parts: Buffer[] = [];
     for await (const chunk of list.res) parts.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(parts).toString('utf8')) as { metadata: { resourceVersion: string } } & {
-      items: KubeObject[];
-    };
-    for (const item of body.items) {
-      store.set(keyOf(item), item);
-      adds.tick();
-    }
+    return JSON.parse(Buffer.concat(parts).toString('utf8')) as Page;
+  };
+  const run = async (): Promise<void> => {
+    let body = await page(task.paged ? 'resourceVersion=0&limit=500' : 'resourceVersion=0');
     const rv = body.metadata.resourceVersion;
+    for (;;) {
+      for (const item of body.items) {
+        store.set(keyOf(item), item);
+        adds.tick();
+      }
+      const next = body.metadata.continue;
+      if (!next) break;
+      body = await page(`limit=500&continue=${encodeURIComponent(next)}`);
+    }
     const watch = await request(`${task.url}/api/v1/pods?watch=true&resourceVersion=${rv}`);
     open.push(watch.req);
     watch.res.setEncoding('utf8');
@@ -248,6 +255,7 @@ async function measure(task: ClientTask, figures: Figures): Promise<void> {
     const mem = process.memoryUsage();
     figures.heapMB = mb(mem.heapUsed - base.heapUsed);
     figures.rssMB = mb(mem.rss - base.rss);
+    figures.peakRssMB = mb(process.resourceUsage().maxRSS * 1024 - base.rss);
     await send({ type: 'synced' });
     await go;
     const t1 = performance.now();

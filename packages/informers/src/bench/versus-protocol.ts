@@ -11,7 +11,15 @@ export type ClientKind = 'ours' | 'ours-no-freeze' | 'client-node' | 'bare';
 /** Orchestrator → server. */
 export type ServerCommand =
   /** Build the list bytes of `n` pods and `m` MODIFIED watch events, then answer `prepared`. */
-  | { readonly type: 'prepare'; readonly n: number; readonly m: number }
+  | {
+      readonly type: 'prepare';
+      readonly n: number;
+      readonly m: number;
+      /** Serve lists in pages (honour `limit`/`continue`); default: the whole list whatever the limit. */
+      readonly paged?: boolean;
+      /** Pad each pod with an annotation to about this many bytes of JSON. Default: no padding. */
+      readonly podBytes?: number;
+    }
   /** Write the prepared events to the newest open watch stream, then answer `sent`. */
   | { readonly type: 'go' }
   /** Cut every open connection (between cases), then answer `reset`. */
@@ -38,6 +46,8 @@ export interface ClientTask {
   readonly m: number;
   /** Give up after this many ms (the case is then reported as capped). */
   readonly timeoutMs: number;
+  /** List in pages of 500 (the bare client; ours pages by itself and the server decides). Default false. */
+  readonly paged?: boolean;
 }
 
 /**
@@ -60,6 +70,8 @@ export interface ClientResult {
   readonly heapMB?: number;
   /** Resident set size after sync and a full GC, minus the baseline. */
   readonly rssMB?: number;
+  /** Peak resident set size from start to sync (the OS's high-water mark), minus the baseline. */
+  readonly peakRssMB?: number;
   /** `go` → the handler counted all `m` updates (and the store holds them). */
   readonly eventsMs?: number;
   /** CPU time of the client process from `go` to `eventsMs`. */

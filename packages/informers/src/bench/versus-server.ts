@@ -1,7 +1,7 @@
 /**
  * The pod server of the head-to-head benchmark, run as a child process of `versus-client-node.bench.ts`.
  * It answers `GET /api/v1/pods` with pre-serialized list bytes (the whole list in one response, as the
- * apiserver serves `resourceVersion=0` from its cache) and `GET /api/v1/pods?watch=true` with a chunked
+ * apiserver serves `resourceVersion=0` from its cache, or in pages when prepared `paged`) and `GET /api/v1/pods?watch=true` with a chunked
  * stream that stays silent until the orchestrator says `go`, then writes the pre-serialized MODIFIED events
  * as newline-delimited JSON, honouring back-pressure. Loopback only; everything closes on `exit`.
  */
@@ -17,14 +17,17 @@ const SLICE_BYTES = 256 * 1024;
 interface Prepared {
   list: Buffer;
   events: Buffer[];
+  /** Each pod's JSON, for paged answers; empty when lists are served whole. */
+  texts: string[];
+  rv: number;
 }
 
 /**
  * Serializes `n` pods as a list at RV `n`, and `m` MODIFIED events (RV n+1 … n+m, each with a new
  * `generation` label) cycling over the pods. Each pod is stringified once; an event edits its text.
  */
-function prepare(n: number, m: number): Prepared {
-  const texts = makePods(n).map((pod) => JSON.stringify(pod));
+function prepare(n: number, m: number, paged = false, podBytes = 0): Prepared {
+  const texts = makePods(n).map((pod) => padded(JSON.stringify(pod), podBytes));
   const head = `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"${n}"},"items":[`;
   const list = Buffer.from(`${head}${texts.join(',')}]}`);
   const events: Buffer[] = [];
@@ -45,7 +48,17 @@ function prepare(n: number, m: number): Prepared {
     }
   }
   if (slice.length > 0) events.push(Buffer.from(slice.join('')));
-  return { list, events };
+  return { list, events, texts: paged ? texts : [], rv: n };
+}
+
+/** Grows a pod's JSON to about `bytes` with a last-applied-configuration style annotation. */
+function padded(text: string, bytes: number): string {
+  const missing = bytes - text.length - 80;
+  if (missing <= 0) return text;
+  const note = `"kubectl.kubernetes.io/last-applied-configuration":"${'x'.repeat(missing)}"`;
+  return text.includes('"annotations":{')
+    ? text.replace('"annotations":{', `"annotations":{${note},`)
+    : text.replace('"metadata":{', `"metadata":{"annotations":{${note}},`);
 }
 
 /** Writes `chunks` to `res`, waiting for `drain` whenever the socket buffer is full. */
@@ -76,6 +89,8 @@ class PodServer {
   #data: Prepared = {
     list: Buffer.from('{"kind":"PodList","metadata":{"resourceVersion":"0"},"items":[]}'),
     events: [],
+    texts: [],
+    rv: 0,
   };
 
   constructor() {
@@ -98,7 +113,7 @@ class PodServer {
     switch (cmd.type) {
       case 'prepare': {
         const t0 = performance.now();
-        this.#data = prepare(cmd.n, cmd.m);
+        this.#data = prepare(cmd.n, cmd.m, cmd.paged, cmd.podBytes);
         const eventBytes = this.#data.events.reduce((sum, b) => sum + b.length, 0);
         return { type: 'prepared', listBytes: this.#data.list.length, eventBytes, ms: performance.now() - t0 };
       }
@@ -141,8 +156,21 @@ class PodServer {
       send({ type: 'watch-open' });
       return;
     }
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': this.#data.list.length });
-    res.end(this.#data.list);
+    // Paged only when prepared so and the client asked for a limit (no limit: everything, as the apiserver).
+    const limit = Number(url.searchParams.get('limit'));
+    const body = this.#data.texts.length > 0 && limit > 0 ? this.#page(url, limit) : this.#data.list;
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+    res.end(body);
+  }
+
+  /** One page of `limit` pods from the `continue` offset, at the list's RV. */
+  #page(url: URL, limit: number): Buffer {
+    const { texts, rv } = this.#data;
+    const start = Number(url.searchParams.get('continue') ?? 0);
+    const end = Math.min(texts.length, start + limit);
+    const cont = end < texts.length ? `,"continue":"${end}"` : '';
+    const head = `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"${rv}"${cont}},"items":[`;
+    return Buffer.from(`${head}${texts.slice(start, end).join(',')}]}`);
   }
 }
 
