@@ -2,7 +2,19 @@
 
 // --- client-node ListerWatcher
 export type { KubeListerWatcherOptions } from './kube-lister-watcher.js';
-export { KubeListerWatcher } from './kube-lister-watcher.js';
+export { KubeListerWatcher, WatchIdleTimeoutError } from './kube-lister-watcher.js';
+export type { RequestTimeouts, TimeoutPhase } from './http-transport.js';
+export {
+  agentsFor,
+  ClusterAgents,
+  DEFAULT_REQUEST_TIMEOUTS,
+  RequestFailedError,
+  RequestTimeoutError,
+} from './http-transport.js';
+export type { ListHead, ListStreamDecoderOptions } from './list-stream-decoder.js';
+export { ListDecodeError, ListStreamDecoder } from './list-stream-decoder.js';
+export type { WatchLineDecoderOptions } from './watch-line-decoder.js';
+export { DEFAULT_MAX_WATCH_LINE_BYTES, WatchLineDecoder, WatchLineTooLongError } from './watch-line-decoder.js';
 
 // --- shared informers and the controller runner
 export type { ControllerOptions, DeltaQueue } from './controller.js';
