@@ -66,7 +66,7 @@ function start(
       bodyIdleTimeoutMs: 2_000,
       ...lwOptions,
     }),
-    backoff: new ExponentialBackoff({ initial: 20, cap: 100, jitter: 0 }),
+    backoff: new ExponentialBackoff({ initialMs: 20, capMs: 100, jitter: 0 }),
     onError: (err) => errors.push(err),
     freeze: false,
     ...informerOptions,
