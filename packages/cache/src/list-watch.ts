@@ -40,4 +40,14 @@ export interface ListerWatcher<T = KubeObject> {
   list(options: ListOptions, signal?: AbortSignal): Promise<ListResult<T>>;
   /** Watches the resource from `options.resourceVersion`. */
   watch(options: ListOptions): Observable<WatchEvent<T>>;
+  /**
+   * Optional: lists one page as `list` does, but hands its items to `sink` in batches while the response is
+   * still arriving, and resolves with the page's metadata (`items` empty). A consumer can stage a large list
+   * a batch at a time instead of holding it whole before applying it.
+   */
+  listStreaming?(
+    options: ListOptions,
+    sink: (items: readonly T[]) => void,
+    signal?: AbortSignal,
+  ): Promise<ListResult<T>>;
 }

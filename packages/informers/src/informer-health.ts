@@ -76,7 +76,16 @@ export class HealthTracker {
 
   /** Wraps a ListerWatcher so its calls update the phase. */
   wrap<T extends KubeObject>(lw: ListerWatcher<T>): ListerWatcher<T> {
+    const streaming = lw.listStreaming?.bind(lw);
     return {
+      ...(streaming && {
+        listStreaming: async (options, sink, signal) => {
+          if (this.phase !== 'stopped') this.phase = 'listing';
+          const result = await streaming(options, sink, signal);
+          this.progressed('listing');
+          return result;
+        },
+      }),
       list: async (options: ListOptions, signal?: AbortSignal): Promise<ListResult<T>> => {
         if (this.phase !== 'stopped') this.phase = 'listing';
         const result = await lw.list(options, signal);

@@ -273,6 +273,50 @@ describe('KubeListerWatcher errors', () => {
     }
   });
 
+  it('hands list items out in batches while the body is still arriving (listStreaming)', async () => {
+    let finish: (() => void) | undefined;
+    const s = await rawServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const items = Array.from({ length: 300 }, (_, i) => JSON.stringify(pod(`p${i}`, '1')));
+      res.write(`{"kind":"PodList","items":[${items.join(',')}`);
+      finish = () => res.end('],"metadata":{"resourceVersion":"8"}}');
+    });
+    try {
+      const lw = new KubeListerWatcher({ kubeConfig: s.kubeConfig, version: 'v1', resource: 'pods' });
+      const batches: number[] = [];
+      const listed = lw.listStreaming({}, (batch) => {
+        batches.push(batch.length);
+        finish?.();
+      });
+      const head = await listed;
+      expect(batches).toEqual([256, 44]);
+      expect(head).toEqual({ kind: 'PodList', apiVersion: undefined, metadata: { resourceVersion: '8' }, items: [] });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('reuses one connection for successive lists and authenticates each request anew', async () => {
+    const tokens: string[] = [];
+    const sockets = new Set<unknown>();
+    const s = await rawServer((req, res) => {
+      tokens.push(req.headers.authorization ?? '');
+      sockets.add(req.socket);
+      res.end('{"kind":"PodList","metadata":{"resourceVersion":"1"},"items":[]}');
+    });
+    try {
+      const lw = new KubeListerWatcher({ kubeConfig: s.kubeConfig, version: 'v1', resource: 'pods' });
+      await lw.list({});
+      // What an exec or OIDC plugin does when its token expires: the user's credentials change.
+      (s.kubeConfig.getCurrentUser() as { token?: string }).token = 'rotated-token';
+      await lw.list({});
+      expect(tokens).toEqual(['Bearer secret-token', 'Bearer rotated-token']);
+      expect(sockets.size).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('lists `items: null` as an empty list', async () => {
     const s = await rawServer((_req, res) =>
       res.end('{"kind":"PodList","metadata":{"resourceVersion":"3"},"items":null}'),
