@@ -14,7 +14,7 @@ import { ExponentialBackoff, IndexedStore, Reflector } from '@kubecache/cache';
 import { KubeConfig } from '@kubernetes/client-node';
 import { firstValueFrom, toArray } from 'rxjs';
 import { RequestTimeoutError } from './http-transport.js';
-import { KubeListerWatcher } from './kube-lister-watcher.js';
+import { KubeListerWatcher, WatchIdleTimeoutError } from './kube-lister-watcher.js';
 import { ScriptedServer } from './testing/scripted-server.js';
 
 const pod = (name: string, rv: string): KubeObject => ({
@@ -314,6 +314,27 @@ describe('KubeListerWatcher errors', () => {
       expect(sockets.size).toBe(1);
     } finally {
       await s.close();
+    }
+  });
+
+  it('drops a silent watch after 45 s by default with a WatchIdleTimeoutError, not before', async () => {
+    const clock = new FakeClock(0);
+    const lw = new KubeListerWatcher({ kubeConfig: server.kubeConfig(), version: 'v1', resource: 'pods', clock });
+    let failure: unknown;
+    const subscription = lw.watch({}).subscribe({ error: (err: unknown) => void (failure = err) });
+    try {
+      // The response arrived once the response timer (60 s) gave way to the idle timer (45 s).
+      await until(() => clock.nextTimerAt() === 45_000);
+      clock.step(44_999);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(failure).toBeUndefined();
+      clock.step(1);
+      await until(() => failure !== undefined);
+      expect(failure).toBeInstanceOf(WatchIdleTimeoutError);
+      expect((failure as Error).message).toContain('watch pods.v1 at /api/v1/pods');
+      await until(() => server.openWatches === 0);
+    } finally {
+      subscription.unsubscribe();
     }
   });
 
