@@ -321,7 +321,11 @@ describe('KubeListerWatcher errors', () => {
     const clock = new FakeClock(0);
     const lw = new KubeListerWatcher({ kubeConfig: server.kubeConfig(), version: 'v1', resource: 'pods', clock });
     let failure: unknown;
-    const subscription = lw.watch({}).subscribe({ error: (err: unknown) => void (failure = err) });
+    const subscription = lw.watch({}).subscribe({
+      error: (err: unknown) => {
+        failure = err;
+      },
+    });
     try {
       // The response arrived once the response timer (60 s) gave way to the idle timer (45 s).
       await until(() => clock.nextTimerAt() === 45_000);
