@@ -4,7 +4,15 @@
  * streams opened with the "require leader" flag so a member cut off from its cluster ends the stream.
  */
 import { readFileSync } from 'node:fs';
-import { Etcd3, type IDuplexStream, type IWatchRequest, type IWatchResponse } from 'etcd3';
+import { ConsecutiveBreaker, circuitBreaker, handleWhen, retry } from 'cockatiel';
+import {
+  Etcd3,
+  GRPCResourceExhastedError,
+  type IDuplexStream,
+  type IWatchRequest,
+  type IWatchResponse,
+  isRecoverableError,
+} from 'etcd3';
 
 /** Connection settings, a subset of `Etcd3StorageOptions`. */
 export interface EtcdConnectionOptions {
@@ -67,8 +75,21 @@ export function connect(options: EtcdConnectionOptions): Etcd3 {
         ...(options.certFile && { certChain: readPem(options.certFile, 'certFile') }),
       },
     }),
+    faultHandling: faultHandling(),
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + options.requestTimeoutMs }),
   });
+}
+
+/**
+ * etcd3's policies, except that grpc-js's own "message too large" (RESOURCE_EXHAUSTED, which etcd3 counts as
+ * a host failure) neither retries nor trips a host's breaker: the range reader answers it with smaller pages.
+ */
+function faultHandling() {
+  const hostFailure = handleWhen((err) => isRecoverableError(err) && !(err instanceof GRPCResourceExhastedError));
+  return {
+    host: () => circuitBreaker(hostFailure, { halfOpenAfter: 5_000, breaker: new ConsecutiveBreaker(3) }),
+    global: retry(hostFailure, { maxAttempts: 3 }),
+  };
 }
 
 function readPem(file: string | undefined, what: string): Buffer | undefined {

@@ -309,7 +309,7 @@ export class Etcd3Storage<T extends KubeObject = KubeObject> implements Storage<
     if (this.#closed) return;
     this.#closed = true;
     this.#compactor?.stop();
-    for (const w of [...this.#watches]) w.stop();
+    for (const w of [...this.#watches]) w.close();
     this.#client.close();
   }
 

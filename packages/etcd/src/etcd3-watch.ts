@@ -102,6 +102,13 @@ export class EtcdWatch<T extends KubeObject> {
     this.#stream?.cancel();
   }
 
+  /** Stops and completes the subscriber (storage close). */
+  close(): void {
+    if (this.#stopped) return;
+    this.stop();
+    this.#sub.complete();
+  }
+
   /** Asks etcd for a progress notification on this watch's stream. */
   requestProgress(): void {
     if (!this.#stopped && this.#stream) this.#stream.write({ progress_request: {} });
