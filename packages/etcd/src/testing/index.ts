@@ -6,3 +6,4 @@ export { hasOpenssl, makeTestPki } from './etcd-tls.js';
 export { freePort } from './free-port.js';
 export type { StartEtcdOptions, TestEtcd, TestEtcdCluster } from './start-etcd.js';
 export { startEtcd, startEtcdCluster } from './start-etcd.js';
+export { describeWithEtcd, hasEtcd } from './etcd-gate.js';
