@@ -1,9 +1,17 @@
 /**
  * Whether tests that need etcd can run here. In CI (`process.env.CI` set) a missing etcd fails the suite;
- * elsewhere those tests are skipped with a loud message. Test support only (it needs `@jest/globals`).
+ * elsewhere those tests are skipped with a loud message.
  */
 import { spawnSync } from 'node:child_process';
-import { describe, it } from '@jest/globals';
+
+type Block = (name: string, fn: () => void) => void;
+
+/** jest's globals, read at call time so that importing this module outside jest (benchmarks) is harmless. */
+function jestGlobals(): { describe: Block & { skip: Block }; it: Block } {
+  const g = globalThis as unknown as { describe?: Block & { skip: Block }; it?: Block };
+  if (!g.describe || !g.it) throw new Error('describeWithEtcd must be called inside a jest test file');
+  return { describe: g.describe, it: g.it };
+}
 
 /** Whether the etcd binary (`$ETCD_BIN` or `etcd`) runs. */
 export function hasEtcd(binary = process.env.ETCD_BIN ?? 'etcd'): boolean {
@@ -16,6 +24,7 @@ export function hasEtcd(binary = process.env.ETCD_BIN ?? 'etcd'): boolean {
  * elsewhere the block is skipped and a warning is printed.
  */
 export function describeWithEtcd(name: string, fn: () => void): void {
+  const { describe, it } = jestGlobals();
   if (hasEtcd()) {
     describe(name, fn);
     return;
