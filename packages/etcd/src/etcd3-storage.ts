@@ -5,7 +5,7 @@
  * of overwriting each other.
  */
 import type { Clock, KubeObject } from '@kubecache/apimachinery';
-import { badRequestError, expiredError, realClock } from '@kubecache/apimachinery';
+import { failureStatus, realClock, StatusError } from '@kubecache/apimachinery';
 import type {
   CreateOptions,
   DeleteOptions,
@@ -17,23 +17,15 @@ import type {
   StorageList,
   StorageListOptions,
 } from '@kubecache/storage';
-import {
-  continueExpiredError,
-  LIST_TOO_OLD_MESSAGE,
-  matchesObject,
-  parseResourceVersion,
-  StorageError,
-  tooLargeResourceVersionError,
-} from '@kubecache/storage';
-import { decodeContinue, encodeContinue, predicateEmpty } from '@kubecache/storage/internal';
+import { parseResourceVersion, StorageError, tooLargeResourceVersionError } from '@kubecache/storage';
 import type { Etcd3, IKeyValue } from 'etcd3';
 import { Observable } from 'rxjs';
 import { connect, openWatchStream } from './etcd3-client.js';
 import { decodeValue, encodeValue, type StoredObject } from './etcd3-codec.js';
 import { Compactor } from './etcd3-compactor.js';
-import { isCompactedError, isFutureRevisionError, mapEtcdError } from './etcd3-errors.js';
+import { isCompactedError, mapEtcdError } from './etcd3-errors.js';
 import { EtcdKeys, rangeEnd } from './etcd3-keys.js';
-import { keyAfter, PageSizer, readPage } from './etcd3-range.js';
+import { EtcdLister } from './etcd3-list.js';
 import { EtcdWatch } from './etcd3-watch.js';
 
 /** Options of {@link Etcd3Storage} (the apiserver's `storagebackend.Config` for etcd3). */
@@ -64,6 +56,8 @@ export interface Etcd3StorageOptions<T extends KubeObject = KubeObject> {
   clock?: Clock;
   /** An empty object of the resource, for bookmarks. Default `{ metadata: {} }`. */
   newObject?: () => T;
+  /** Refuse to store objects without `metadata.name` (422), as MemoryStorage. Default `true`. */
+  requireName?: boolean;
   /** Receives errors nothing else sees (compactor failures). Default: a `console.warn` line. */
   onError?: (err: Error) => void;
 }
@@ -83,8 +77,9 @@ export class Etcd3Storage<T extends KubeObject = KubeObject> implements Storage<
   readonly #keys: EtcdKeys;
   readonly #endpoints: readonly string[];
   readonly #maxRequestBytes: number;
-  readonly #paging: { pageSize: number; pageBytes: number };
+  readonly #lister: EtcdLister<T>;
   readonly #newObject: () => T;
+  readonly #requireName: boolean;
   readonly #watches = new Set<EtcdWatch<T>>();
   readonly #compactor: Compactor | undefined;
   #compacted = 0;
@@ -94,8 +89,8 @@ export class Etcd3Storage<T extends KubeObject = KubeObject> implements Storage<
     this.#endpoints = [...options.serverList];
     this.#keys = new EtcdKeys(options.prefix ?? '/registry');
     this.#maxRequestBytes = options.maxRequestBytes ?? 1_572_864;
-    this.#paging = { pageSize: options.pageSize ?? 10_000, pageBytes: options.pageBytes ?? 2 * 1024 * 1024 };
     this.#newObject = options.newObject ?? (() => ({ metadata: {} }) as T);
+    this.#requireName = options.requireName ?? true;
     this.#client = connect({
       serverList: this.#endpoints,
       dialTimeoutMs: options.dialTimeoutMs ?? 5_000,
@@ -103,6 +98,13 @@ export class Etcd3Storage<T extends KubeObject = KubeObject> implements Storage<
       ...(options.caFile !== undefined && { caFile: options.caFile }),
       ...(options.certFile !== undefined && { certFile: options.certFile }),
       ...(options.keyFile !== undefined && { keyFile: options.keyFile }),
+    });
+    this.#lister = new EtcdLister<T>({
+      client: this.#client,
+      keys: this.#keys,
+      paging: { pageSize: options.pageSize ?? 10_000, pageBytes: options.pageBytes ?? 2 * 1024 * 1024 },
+      call: (k, fn) => this.#call(k, fn),
+      currentRevision: () => this.getCurrentResourceVersion(),
     });
     const interval = options.compactionIntervalMs ?? 300_000;
     if (interval > 0) {
@@ -124,6 +126,7 @@ export class Etcd3Storage<T extends KubeObject = KubeObject> implements Storage<
       throw new StorageError('InvalidObj', k, 0, 'resourceVersion should not be set on objects to be created');
     }
     const value = encodeValue(k, obj, this.#maxRequestBytes);
+    this.#checkName(obj);
     const ek = this.#keys.toEtcd(k);
     return this.#call(k, async () => {
       const lease = options.ttlSeconds && options.ttlSeconds > 0 ? await this.#grant(options.ttlSeconds) : undefined;
@@ -181,21 +184,7 @@ export class Etcd3Storage<T extends KubeObject = KubeObject> implements Storage<
 
   async getList(key: string, options: StorageListOptions<T> = {}): Promise<StorageList<T>> {
     const recursive = options.recursive ?? false;
-    const prefix = this.#keys.prepare(key, recursive);
-    const read = listRevision(prefix, recursive, options);
-    try {
-      if (!recursive) return await this.#listOne(prefix, read.revision, read.minRevision, options);
-      return await this.#listRange(prefix, read.fromKey, read.revision, read.minRevision, options);
-    } catch (err) {
-      if (isCompactedError(err)) {
-        if (read.continued) throw continueExpiredError(encodeContinue(read.fromKey, prefix, -1));
-        throw expiredError(LIST_TOO_OLD_MESSAGE);
-      }
-      if (isFutureRevisionError(err)) {
-        throw tooLargeResourceVersionError(read.revision, await this.getCurrentResourceVersion(), 0);
-      }
-      throw err;
-    }
+    return this.#lister.list(this.#keys.prepare(key, recursive), recursive, options);
   }
 
   async guaranteedUpdate(key: string, options: GuaranteedUpdateOptions<T>): Promise<T> {
@@ -210,6 +199,7 @@ export class Etcd3Storage<T extends KubeObject = KubeObject> implements Storage<
         if (state) checkPreconditions(k, options.preconditions, state.object);
         const updated = await options.tryUpdate(state?.object, { resourceVersion: state?.modRevision ?? 0 });
         value = encodeValue(k, updated, this.#maxRequestBytes);
+        this.#checkName(updated);
       } catch (err) {
         if (!fromCache) throw err;
         const fresh = await this.#read(k, ignoreNotFound);
@@ -313,77 +303,12 @@ export class Etcd3Storage<T extends KubeObject = KubeObject> implements Storage<
     this.#client.close();
   }
 
-  async #listOne(k: string, revision: number, minRevision: number, options: StorageListOptions<T>) {
-    const res = await this.#call(k, () =>
-      this.#client.kv.range({ key: this.#keys.toEtcd(k), limit: 1, ...(revision > 0 && { revision }) }),
-    );
-    const at = Number(res.header.revision);
-    if (minRevision > at) throw tooLargeResourceVersionError(minRevision, at, 0);
-    const kv = res.kvs[0];
-    const obj = kv ? decodeValue<T>(k, kv).object : undefined;
-    const items = obj && matchesObject(options.predicate, obj) ? [obj] : [];
-    return { metadata: { resourceVersion: String(revision || at) }, items };
-  }
-
-  async #listRange(
-    prefix: string,
-    fromKey: string,
-    pinned: number,
-    minRevision: number,
-    options: StorageListOptions<T>,
-  ): Promise<StorageList<T>> {
-    const pred = options.predicate;
-    const limit = pred?.limit ?? 0;
-    const end = rangeEnd(this.#keys.toEtcd(prefix));
-    const sizer = new PageSizer(this.#paging);
-    const items: T[] = [];
-    let start = this.#keys.toEtcd(fromKey > prefix ? fromKey : prefix);
-    let revision = pinned;
-    let total = -1;
-    let lastKey: Buffer | undefined;
-    let hasMore = false;
-    for (;;) {
-      const want = limit > 0 ? limit - items.length : 0;
-      const page = await this.#call(prefix, () =>
-        readPage(this.#client, start, end, revision, sizer.limit(want), sizer),
-      );
-      if (revision === 0) {
-        revision = page.revision;
-        if (minRevision > revision) throw tooLargeResourceVersionError(minRevision, revision, 0);
-      }
-      if (total < 0) total = page.count;
-      for (const kv of page.kvs) {
-        lastKey = kv.key;
-        const obj = decodeValue<T>(this.#keys.fromEtcd(kv.key), kv).object;
-        if (matchesObject(pred, obj)) items.push(obj);
-      }
-      if (!page.more) break;
-      start = keyAfter(lastKey as Buffer);
-      if (limit > 0 && items.length >= limit) {
-        hasMore = true;
-        break;
-      }
-    }
-    const metadata: StorageList<T>['metadata'] = { resourceVersion: String(revision) };
-    if (hasMore && lastKey) {
-      metadata.continue = encodeContinue(`${this.#keys.fromEtcd(lastKey)}\u0000`, prefix, revision);
-      if (predicateEmpty(pred)) metadata.remainingItemCount = total - items.length;
-    }
-    return { metadata, items };
-  }
-
-  /** Lists the current state for a watch's initial events, in pages at one pinned revision. */
-  async #listAll(key: string, recursive: boolean): Promise<{ items: T[]; revision: number }> {
-    const list = recursive ? await this.#listRange(key, key, 0, 0, {}) : await this.#listOne(key, 0, 0, {});
-    return { items: list.items, revision: Number(list.metadata.resourceVersion) };
-  }
-
   #watchContext() {
     return {
       open: () => openWatchStream(this.#client),
       toEtcd: (k: string) => this.#keys.toEtcd(k),
       fromEtcd: (k: Buffer) => this.#keys.fromEtcd(k),
-      listAll: (k: string, recursive: boolean) => this.#listAll(k, recursive),
+      listAll: (k: string, recursive: boolean) => this.#lister.listAll(k, recursive),
       currentRevision: () => this.getCurrentResourceVersion(),
       newObject: this.#newObject,
       onCompacted: (rev: number) => {
@@ -413,6 +338,10 @@ export class Etcd3Storage<T extends KubeObject = KubeObject> implements Storage<
     return (await this.#read(k, false)) as StoredObject<T>;
   }
 
+  #checkName(obj: T): void {
+    if (this.#requireName && !obj?.metadata?.name) throw nameRequiredError(obj?.kind ?? 'Object');
+  }
+
   #fromCached(k: string, obj: T): StoredObject<T> {
     const value = encodeValue(k, obj, Number.MAX_SAFE_INTEGER);
     return { object: obj, value, modRevision: parseResourceVersion(obj.metadata?.resourceVersion) };
@@ -434,20 +363,15 @@ function stamped<T extends KubeObject>(key: string, value: Buffer, revision: num
   return decodeValue<T>(key, kv).object;
 }
 
-/** Which revision a list reads at and from which key (`ValidateListOptions` and the RV rules). */
-function listRevision<T extends KubeObject>(prefix: string, recursive: boolean, options: StorageListOptions<T>) {
-  const pred = options.predicate;
-  const rv = parseResourceVersion(options.resourceVersion);
-  if (pred?.continue) {
-    if (rv !== 0) throw badRequestError('specifying resource version is not allowed when using continue');
-    const pos = decodeContinue(pred.continue, prefix);
-    return { fromKey: pos.fromKey, revision: Math.max(pos.resourceVersion, 0), minRevision: 0, continued: true };
-  }
-  const exact =
-    options.resourceVersionMatch === 'Exact' ||
-    (options.resourceVersionMatch === undefined && recursive && (pred?.limit ?? 0) > 0);
-  if (exact) return { fromKey: prefix, revision: rv, minRevision: 0, continued: false };
-  return { fromKey: prefix, revision: 0, minRevision: rv, continued: false };
+/** 422 Invalid for an object without a name, worded as the registry's validation (and MemoryStorage). */
+function nameRequiredError(kind: string): StatusError {
+  const message = 'Required value: name or generateName is required';
+  return new StatusError(
+    failureStatus(422, 'Invalid', `${kind} "" is invalid: metadata.name: ${message}`, {
+      kind,
+      causes: [{ reason: 'FieldValueRequired', message, field: 'metadata.name' }],
+    }),
+  );
 }
 
 function checkPreconditions(key: string, pre: Preconditions | undefined, obj: KubeObject): void {
