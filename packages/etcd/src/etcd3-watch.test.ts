@@ -60,8 +60,9 @@ describeWithEtcd('Etcd3Storage watch', () => {
         await etcd.kill(0);
         await ended;
         expect(events.map((e) => e.type)).toEqual(['ERROR']);
-        expect((events[0]?.object as Status).code).toBe(500);
-        expect((events[0]?.object as Status).message).toMatch(/etcd watch/);
+        const status = events[0]?.object as Status;
+        expect(status.code).toBe(500);
+        expect(status.message).toMatch(/etcd watch/);
         await etcd.restart(0);
         const resumed = firstValueFrom(
           s.watch('/pods', { recursive: true, resourceVersion: created.metadata.resourceVersion! }).pipe(take(1)),
