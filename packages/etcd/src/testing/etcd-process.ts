@@ -26,6 +26,8 @@ export interface EtcdMemberSpec {
   extraArgs: readonly string[];
   /** The etcd binary. */
   binary: string;
+  /** Removed if this process dies without stopping etcd (the test's temporary directory). Default none. */
+  cleanupDir?: string;
 }
 
 /** Raised when a test etcd does not come up; carries the tail of its log. */
@@ -40,13 +42,15 @@ export class EtcdStartError extends Error {
   }
 }
 
-// Runs etcd in the background and SIGKILLs it when our end of fd 0 closes (test ended, crashed or was killed).
+// Runs etcd in the background. A line on fd 0 ("kill") SIGKILLs it; end of file (this Node process ended,
+// crashed or was killed) SIGKILLs it and removes the test's directory.
 const GUARD = [
   'exec 3<&0',
-  'bin="$1"; shift',
+  'bin="$1"; root="$2"; shift 2',
   '"$bin" "$@" </dev/null &',
   'e=$!',
-  '( cat <&3 >/dev/null; kill -9 "$e" 2>/dev/null ) &',
+  '( if read -r _ <&3; then kill -9 "$e" 2>/dev/null; else kill -9 "$e" 2>/dev/null;',
+  '  while kill -0 "$e" 2>/dev/null; do sleep 0.05; done; [ -n "$root" ] && rm -rf "$root"; fi ) &',
   'w=$!',
   'wait "$e"; s=$?',
   'kill "$w" 2>/dev/null',
@@ -87,9 +91,13 @@ export class EtcdProcess {
   /** Spawns etcd; with `waitHealthyMs` > 0 resolves once it answers `/health` (else rejects, killed). */
   async start(clusterState: 'new' | 'existing', waitHealthyMs: number): Promise<void> {
     if (this.#child) return;
-    const child = spawn('/bin/sh', ['-c', GUARD, 'etcd-guard', this.spec.binary, ...this.#args(clusterState)], {
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      '/bin/sh',
+      ['-c', GUARD, 'etcd-guard', this.spec.binary, this.spec.cleanupDir ?? '', ...this.#args(clusterState)],
+      {
+        stdio: ['pipe', 'ignore', 'pipe'],
+      },
+    );
     this.#child = child;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
@@ -129,8 +137,8 @@ export class EtcdProcess {
   async kill(): Promise<void> {
     const child = this.#child;
     if (child) {
-      child.stdin?.end();
-      child.stdin?.destroy();
+      child.ref(); // keep this process alive until etcd is gone, even in a script with nothing else to do
+      child.stdin?.end('kill\n');
     }
     await this.#exited;
   }

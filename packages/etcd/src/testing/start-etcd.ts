@@ -93,6 +93,7 @@ async function tryStartCluster(size: number, options: StartEtcdOptions): Promise
           ...(tls && { tls }),
           extraArgs: extraArgs(options),
           binary: options.binary ?? process.env.ETCD_BIN ?? 'etcd',
+          cleanupDir: root,
         }),
     );
     const stop = async () => {
