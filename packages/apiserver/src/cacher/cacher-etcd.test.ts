@@ -126,7 +126,8 @@ describeWithEtcd('Cacher over etcd', () => {
     let cacher: Cacher<TestPod>;
     let n = 0;
     beforeAll(async () => {
-      etcd = await startEtcd();
+      // Progress notifications every 200 ms (the flag the README recommends, at test speed).
+      etcd = await startEtcd({ progressNotifyIntervalMs: 200 });
     });
     afterAll(() => etcd?.stop());
     afterEach(async () => {
@@ -152,6 +153,27 @@ describeWithEtcd('Cacher over etcd', () => {
       });
       const got = await cacher.get('/pods/a/p1', { resourceVersion: a.metadata.resourceVersion! });
       expect(got).toEqual(a);
+    });
+
+    it('follows writes to other resources through progress notifications, so RV=N of another resource is served', async () => {
+      await setUp();
+      await storage.create('/pods/a/p1', pod('a', 'p1'));
+      // A write elsewhere under the prefix moves etcd's global revision past anything /pods has seen.
+      await storage.create('/configmaps/a/c1', pod('a', 'c1'));
+      const global = await storage.getCurrentResourceVersion();
+      const list = await cacher.getList('/pods', { recursive: true, resourceVersion: String(global) });
+      expect(list.items.map((p) => p.metadata.name)).toEqual(['p1']);
+      expect(Number(list.metadata.resourceVersion)).toBeGreaterThanOrEqual(global);
+    });
+
+    it('refuses a watch-list with the 500 ERROR event kube sends when RequestWatchProgress is unsupported', async () => {
+      await setUp();
+      const w = await cacher.watch('/pods', { recursive: true, sendInitialEvents: true, allowWatchBookmarks: true });
+      const events = [];
+      for await (const e of w) events.push(e);
+      expect(events.map((e) => [e.type, e.object.kind === 'Status' && (e.object as { code?: number }).code])).toEqual([
+        ['ERROR', 500],
+      ]);
     });
 
     it('watches from a resource version: creates, updates and deletes in order with etcd revisions', async () => {
