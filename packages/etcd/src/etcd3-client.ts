@@ -24,6 +24,8 @@ export interface EtcdConnectionOptions {
   requestTimeoutMs: number;
 }
 
+const GRPC_CANCELLED = 1;
+
 /** A bad connection setting (no endpoints, unreadable or half-given TLS files). Raised by the constructor. */
 export class EtcdConfigError extends Error {
   override readonly name = 'EtcdConfigError';
@@ -112,9 +114,11 @@ export async function openWatchStream(client: Etcd3): Promise<RawWatchStream> {
     const md = metadata.clone();
     md.set('hasleader', 'true');
     const stream = service.watch(md, {});
-    (stream as unknown as { on(e: 'error', fn: (err: Error) => void): void }).on('error', (err) =>
-      pool.markFailed(resource, err),
-    );
+    // Our own cancel() ends a stream with CANCELLED, which etcd3 would count as a host failure (closing
+    // every channel to the host and feeding its circuit breaker); only real failures mark the host.
+    (stream as unknown as { on(e: 'error', fn: (err: Error & { code?: number }) => void): void }).on('error', (err) => {
+      if (err.code !== GRPC_CANCELLED) pool.markFailed(resource, err);
+    });
     return stream;
   });
 }

@@ -148,6 +148,29 @@ describeWithEtcd('Etcd3Storage', () => {
         expect(s.watchCount).toBe(0);
         await expect(s.get('/pods/a/x')).rejects.toMatchObject({ code: 'Unreachable' });
       }));
+    it('keeps the other watches running when one is unsubscribed', () =>
+      withStorage(async (s) => {
+        const rv = String(await s.getCurrentResourceVersion());
+        const events: string[] = [];
+        const kept = s.watch('/pods', { recursive: true, resourceVersion: rv }).subscribe((e) => events.push(e.type));
+        const dropped = s.watch('/pods', { recursive: true, resourceVersion: rv }).subscribe();
+        await s.create('/pods/a/x', contractPod('a', 'x'));
+        while (events.length < 1) await new Promise((r) => setTimeout(r, 10));
+        dropped.unsubscribe();
+        await new Promise((r) => setTimeout(r, 50)); // let the cancellation reach the channel
+        await s.create('/pods/a/y', contractPod('a', 'y'));
+        while (events.length < 2) await new Promise((r) => setTimeout(r, 10));
+        kept.unsubscribe();
+        expect(events).toEqual(['ADDED', 'ADDED']);
+        // Cancelling watches is not a connection failure: many in a row leave the endpoint usable.
+        for (let i = 0; i < 5; i++) {
+          const w = s.watch('/pods', { recursive: true, resourceVersion: rv }).subscribe();
+          await new Promise((r) => setTimeout(r, 20));
+          w.unsubscribe();
+        }
+        await new Promise((r) => setTimeout(r, 50));
+        expect((await s.get('/pods/a/y'))?.metadata.name).toBe('y');
+      }));
     it('ends with a 410 ERROR when etcd compacts below a watch that starts in the past', () =>
       withStorage(async (s) => {
         const rv = await s.getCurrentResourceVersion();
