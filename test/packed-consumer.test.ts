@@ -22,6 +22,7 @@ const ENTRIES: Record<string, Record<string, string>> = {
   apiserver: { '': 'Cacher' },
   listers: { '': 'PodLister' },
   informers: { '': 'SharedInformerFactory', '/testing': 'ScriptedServer' },
+  etcd: { '': 'Etcd3Storage', '/testing': 'startEtcd' },
 };
 
 let work: string;
