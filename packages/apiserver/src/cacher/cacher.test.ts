@@ -111,6 +111,20 @@ describe('Cacher', () => {
       await cacher.stop();
     });
 
+    it('#1 Cacher history window follows eventsHistoryWindowMs', async () => {
+      const { storage, cacher, clock } = await startCacher({ eventsHistoryWindowMs: 150_000, historyLowerBound: 4 });
+      const listRV = cacher.watchCache.resourceVersion;
+      for (let i = 0; i < 5; i++) {
+        await storage.create(`/pods/a/p${i}`, pod('a', `p${i}`));
+        clock.step(30_000);
+      }
+      const { events } = record(await cacher.watch('/pods', { recursive: true, resourceVersion: String(listRV) }));
+      await flushMicrotasks();
+      expect(summary(events)).toEqual(['ADDED p0@2', 'ADDED p1@3', 'ADDED p2@4', 'ADDED p3@5', 'ADDED p4@6']);
+      expect(cacher.watchCache.history.capacity).toBe(8);
+      await cacher.stop();
+    });
+
     it('rejects an unparsable resource version and a key with .. with 400, registering nothing', async () => {
       const { cacher } = await startCacher();
       expect((await rejection(cacher.watch('/pods', { recursive: true, resourceVersion: 'abc' }))).code).toBe(400);

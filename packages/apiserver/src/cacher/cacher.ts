@@ -161,7 +161,7 @@ export class Cacher<T extends KubeObject = KubeObject> {
       keyFunc: options.keyFunc ?? defaultKeyFunc(options.resourcePrefix),
       getAttrs: options.getAttrs ?? defaultAttrs,
       clock: this.#clock,
-      eventFreshDurationMs: MIN_WINDOW,
+      eventFreshDurationMs: window,
       lowerBoundCapacity: options.historyLowerBound ?? 100,
       upperBoundCapacity: upperBoundForWindow(window),
       ...(options.trigger && { triggerValue: options.trigger.valueOf }),
@@ -304,7 +304,12 @@ export class Cacher<T extends KubeObject = KubeObject> {
       predicate: options.predicate,
       capacity:
         this.#o.watcherBufferSize ??
-        suggestedBufferSize(this.watchCache.history.capacity, this.#o.trigger !== undefined, trigger !== undefined),
+        suggestedBufferSize(
+          this.watchCache.history.capacity,
+          this.watchCache.history.eventFreshDurationMs,
+          this.#o.trigger !== undefined,
+          trigger !== undefined,
+        ),
       encoder: this.#encode,
       startResourceVersion: Math.max(rv, cacheRV),
       interval,

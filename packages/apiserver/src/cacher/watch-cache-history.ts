@@ -21,7 +21,8 @@ export interface WatchCacheHistoryOptions {
 export class WatchCacheHistory<T extends KubeObject> {
   readonly lowerBound: number;
   readonly upperBound: number;
-  readonly #fresh: number;
+  /** How long an event counts as fresh (the history window), in ms. */
+  readonly eventFreshDurationMs: number;
   #ring: (WatchCacheEvent<T> | undefined)[];
   #start = 0;
   #end = 0;
@@ -30,7 +31,7 @@ export class WatchCacheHistory<T extends KubeObject> {
   constructor(options: WatchCacheHistoryOptions = {}) {
     this.lowerBound = options.lowerBoundCapacity ?? 100;
     this.upperBound = Math.max(this.lowerBound, options.upperBoundCapacity ?? 100 * 1024);
-    this.#fresh = options.eventFreshDurationMs ?? 75_000;
+    this.eventFreshDurationMs = options.eventFreshDurationMs ?? 75_000;
     this.#ring = new Array(this.lowerBound);
   }
 
@@ -97,13 +98,13 @@ export class WatchCacheHistory<T extends KubeObject> {
   #resize(now: number): void {
     if (this.size !== this.capacity) return;
     const oldest = this.at(this.#start) as WatchCacheEvent<T>;
-    if (now - oldest.recordTime < this.#fresh) {
+    if (now - oldest.recordTime < this.eventFreshDurationMs) {
       const bigger = Math.min(this.capacity * 2, this.upperBound);
       if (bigger > this.capacity) this.#resizeTo(bigger);
       return;
     }
     const quarterBack = this.at(this.#end - Math.floor(this.capacity / 4)) as WatchCacheEvent<T>;
-    if (now - quarterBack.recordTime > this.#fresh) {
+    if (now - quarterBack.recordTime > this.eventFreshDurationMs) {
       const smaller = Math.max(Math.floor(this.capacity / 2), this.lowerBound);
       if (smaller < this.capacity) this.#resizeTo(smaller);
     }

@@ -44,6 +44,11 @@ describe('suggestedBufferSize', () => {
     [102_400, true, true, 10],
     [7500, false, false, 100],
   ])('is %i events of history, trigger %s, used %s → %i', (capacity, hasTrigger, used, size) => {
-    expect(suggestedBufferSize(capacity, hasTrigger, used)).toBe(size);
+    expect(suggestedBufferSize(capacity, 75_000, hasTrigger, used)).toBe(size);
+  });
+
+  it('divides the capacity by the configured history window, not the default 75 s', () => {
+    expect(suggestedBufferSize(1500, 150_000, false, false)).toBe(10);
+    expect(suggestedBufferSize(1500, 75_000, false, false)).toBe(20);
   });
 });

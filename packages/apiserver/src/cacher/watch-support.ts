@@ -33,12 +33,17 @@ export function shouldDelegateList<T extends KubeObject>(
 }
 
 /**
- * A watcher's buffer size (`suggestedWatchChannelSize`): history capacity per second of freshness, at
- * least 10, at most 10 when the watcher uses the trigger, 1000 when the resource has one it does not use,
+ * A watcher's buffer size (`suggestedWatchChannelSize`): history capacity per second of the history window
+ * (`freshMs`, in ms), at least 10, at most 10 when the watcher uses the trigger, 1000 when the resource has one it does not use,
  * 100 when the resource has none.
  */
-export function suggestedBufferSize(historyCapacity: number, hasTrigger: boolean, triggerUsed: boolean): number {
-  const size = Math.max(10, Math.ceil(historyCapacity / (EVENT_FRESH_DURATION / 1000)));
+export function suggestedBufferSize(
+  historyCapacity: number,
+  freshMs: number,
+  hasTrigger: boolean,
+  triggerUsed: boolean,
+): number {
+  const size = Math.max(10, Math.ceil(historyCapacity / (freshMs / 1000)));
   const max = hasTrigger ? (triggerUsed ? 10 : 1000) : 100;
   return Math.min(size, max);
 }
