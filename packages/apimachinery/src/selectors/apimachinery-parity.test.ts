@@ -100,10 +100,10 @@ describe('label selector parser', () => {
 });
 
 describe('labelSelectorFromObject', () => {
-  it('prints an empty values list of In as a nil slice, as append([]string(nil), …) leaves it', () => {
+  it('prints an empty values list of In as JSON null, as append([]string(nil), …) leaves it nil', () => {
     expect(
       messageOf(() => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] })),
-    ).toBe("values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty");
+    ).toBe("values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty");
   });
 });
 
@@ -128,5 +128,52 @@ describe('pod field selectors', () => {
     const sel = parseFieldSelector('metadata.name=a\\,b\\=c\\\\d');
     expect(sel.requirements()[0]?.value).toBe('a,b=c\\d');
     expect(parseFieldSelector(sel.toString()).requirements()[0]?.value).toBe('a,b=c\\d');
+  });
+});
+
+describe('divergences found by differential testing', () => {
+  it('#2 parseLabelSelector accepts empty values in a set: (a,,), (a,,,,,,), (a,,a,,a,,a,,)', () => {
+    for (const input of ['x in (a,,)', 'x in (a,,,)', 'x in (a,,,,,,)', 'x in (a,,a,,a,,a,,)']) {
+      const sel = parseLabelSelector(input);
+      expect(sel.toString()).toBe('x in (,a)');
+      expect(sel.matches({ x: '' })).toBe(true);
+      expect(sel.matches({ x: 'b' })).toBe(false);
+    }
+    expect(parseLabelSelector('x in (,,)').toString()).toBe('x in ()');
+    expect(parseLabelSelector('x in (a,,b)').toString()).toBe('x in (,a,b)');
+    expect(parseLabelSelector('x notin (abc,,def),bar,z in (),w').toString()).toBe('bar,w,x notin (,abc,def),z in ()');
+  });
+
+  it('#10 parseFieldSelector: an empty term is Everything and terms sort by UTF-8 bytes', () => {
+    for (const input of ['!=', '=', '==', 'a=b,!=', '!=,=']) {
+      const sel = parseFieldSelector(input);
+      expect(sel.requirements().filter((r) => r.field === '' && r.value === '')).toEqual([]);
+    }
+    expect(parseFieldSelector('!=').empty()).toBe(true);
+    expect(parseFieldSelector('a=b,!=').toString()).toBe('a=b');
+    expect(parseFieldSelector('=a').toString()).toBe('=a');
+    expect(parseFieldSelector('😀=b,\uE000=a').toString()).toBe('\uE000=a,😀=b');
+  });
+
+  it('#11 error texts print list values as JSON and strings as Go %q', () => {
+    expect(messageOf(() => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'In' }] }))).toBe(
+      "values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty",
+    );
+    expect(
+      messageOf(() =>
+        labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x', 'y'] }] }),
+      ),
+    ).toBe('values: Invalid value: ["x","y"]: values set must be empty for exists and does not exist');
+    expect(messageOf(() => parseLabelSelector('k=b\vc'))).toContain('values[0][k]: Invalid value: "b\\vc": ');
+    expect(messageOf(() => parseLabelSelector('k=b\u0001c'))).toContain('Invalid value: "b\\x01c": ');
+    expect(messageOf(() => parseLabelSelector('k=b\u0085c'))).toContain('Invalid value: "b\\u0085c": ');
+    expect(messageOf(() => parseLabelSelector('k=é"'))).toContain('Invalid value: "é\\"": ');
+  });
+
+  it('#18 a NUL byte in a label selector is refused, not read as the end of input (departure)', () => {
+    for (const input of ['a=b\u0000', 'a=b \u0000c', '\u0000', 'a in (x\u0000)']) {
+      expect(() => parseLabelSelector(input)).toThrow(SelectorError);
+    }
+    expect(messageOf(() => parseLabelSelector('\u0000'))).toContain('<nil>: Invalid value: "\\x00"');
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { KubeObject } from '../object.js';
 import type { FieldSelector, Fields } from './fields.js';
+import { goQuote } from './go-format.js';
 import { SelectorError } from './selector-error.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: field readers walk arbitrary JSON shapes.
@@ -183,7 +184,7 @@ export function validateFieldSelector(kind: string, selector: FieldSelector): Fi
     if (allowed.has(field)) return [field, value];
     const message = spec.custom
       ? `field label not supported: ${field}`
-      : `${JSON.stringify(field)} is not a known field selector: only "metadata.name", "metadata.namespace"`;
+      : `${goQuote(field)} is not a known field selector: only "metadata.name", "metadata.namespace"`;
     throw new SelectorError(message, { kind: 'UnsupportedField', token: field, selector: selector.toString() });
   });
 }

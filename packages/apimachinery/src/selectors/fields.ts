@@ -3,6 +3,7 @@
  * commas, values escaped with `\` (`\\`, `\,`, `\=`), matched against an object's field set (see
  * `field-sets.ts`). A field missing from the set reads as the empty string.
  */
+import { compareUtf8 } from './go-format.js';
 import { SelectorError } from './selector-error.js';
 
 /** A field set: field path → value, e.g. `{ 'metadata.name': 'web-0', 'spec.nodeName': 'node-1' }`. */
@@ -104,7 +105,7 @@ export function fieldSelectorOneTermEqual(field: string, value: string): FieldSe
 
 /** Every field of `set` equal to its value, terms sorted by field; an empty set selects everything. */
 export function fieldSelectorFromSet(set: Fields): FieldSelector {
-  const names = Object.keys(set).sort();
+  const names = Object.keys(set).sort(compareUtf8);
   return fieldSelectorFromRequirements(names.map((field) => ({ field, operator: '=', value: set[field]! })));
 }
 
@@ -181,8 +182,8 @@ function splitTerm(term: string): { field: string; op: (typeof TERM_OPERATORS)[n
 }
 
 /**
- * Parses a field selector exactly as the API server does: terms are sorted by their text, empty terms are
- * skipped, each must contain `=`, `==` or `!=`, values are unescaped. Field names are not checked here; use
+ * Parses a field selector exactly as the API server does: terms are sorted by their text (UTF-8 byte order),
+ * empty terms and terms with neither field nor value (`!=`) are skipped, each must contain `=`, `==` or `!=`, values are unescaped. Field names are not checked here; use
  * `validateFieldSelector(kind, sel)` for that. Throws {@link SelectorError} with apimachinery's message.
  *
  * @example
@@ -191,7 +192,7 @@ function splitTerm(term: string): { field: string; op: (typeof TERM_OPERATORS)[n
  * sel.requiresExactMatch('spec.nodeName'); // 'node-1'
  */
 export function parseFieldSelector(s: string): FieldSelector {
-  const parts = splitTerms(s).sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+  const parts = splitTerms(s).sort((a, b) => compareUtf8(a.text, b.text));
   const terms: FieldRequirement[] = [];
   for (const part of parts) {
     if (part.text === '') continue;
@@ -204,11 +205,11 @@ export function parseFieldSelector(s: string): FieldSelector {
       });
     }
     const valueStart = part.start + split.field.length + split.op.length;
-    terms.push({
-      field: split.field,
-      operator: split.op === '!=' ? '!=' : '=',
-      value: unescapeAt(split.rhs, s, valueStart),
-    });
+    const value = unescapeAt(split.rhs, s, valueStart);
+    // apimachinery passes every term through an identity transform, which turns an empty field with an
+    // empty value (`=`, `!=`) into Everything.
+    if (split.field === '' && value === '') continue;
+    terms.push({ field: split.field, operator: split.op === '!=' ? '!=' : '=', value });
   }
   return fieldSelectorFromRequirements(terms);
 }

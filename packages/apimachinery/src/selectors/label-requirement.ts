@@ -2,6 +2,7 @@
  * One term of a label selector (apimachinery's `labels.Requirement`): a key, an operator and values, with
  * Kubernetes' validation and matching rules.
  */
+import { goJSONStrings } from './go-format.js';
 import { SelectorError } from './selector-error.js';
 import { aggregateMessages, invalidFieldMessage, isQualifiedName, isValidLabelValue } from './validation.js';
 
@@ -147,7 +148,7 @@ export function newLabelRequirement(
 
 function countProblems(operator: LabelOperator, values: readonly string[] | undefined): string[] {
   const n = values?.length ?? 0;
-  const bad = (detail: string) => [`values: Invalid value: ${goStringSlice(values)}: ${detail}`];
+  const bad = (detail: string) => [`values: Invalid value: ${goJSONStrings(values)}: ${detail}`];
   switch (operator) {
     case 'in':
     case 'notin':
@@ -176,10 +177,4 @@ function intProblems(values: readonly string[], errs: string[]): string[] {
     }
   });
   return errs;
-}
-
-/** A string slice as Go's `%#v` prints it: `[]string(nil)` or `[]string{"a", "b"}`. */
-function goStringSlice(values: readonly string[] | undefined): string {
-  if (values === undefined || values.length === 0) return values === undefined ? '[]string(nil)' : '[]string{}';
-  return `[]string{${values.map((v) => JSON.stringify(v)).join(', ')}}`;
 }

@@ -6,6 +6,7 @@
  * | KEY ("in"|"notin") "(" [VALUE] ("," [VALUE])* ")" | KEY (">"|"<") INT`. Requirements are ANDed and kept
  * sorted by key.
  */
+import { goQuote } from './go-format.js';
 import { type LabelToken, type LabelTokenKind, lexLabelSelector } from './label-lexer.js';
 import {
   type LabelOperator,
@@ -161,12 +162,12 @@ export function labelSelectorFromObject(obj: LabelSelectorObject | null | undefi
   for (const expr of obj.matchExpressions ?? []) {
     const op = Object.hasOwn(OBJECT_OPERATORS, expr.operator) ? OBJECT_OPERATORS[expr.operator] : undefined;
     if (op === undefined) {
-      throw new SelectorError(`${JSON.stringify(expr.operator)} is not a valid label selector operator`, {
+      throw new SelectorError(`${goQuote(String(expr.operator))} is not a valid label selector operator`, {
         kind: 'Invalid',
         token: String(expr.operator),
       });
     }
-    // Go copies the values with append([]string(nil), …): an empty list stays nil, and prints as one.
+    // Go copies the values with append([]string(nil), …): an empty list stays nil, which JSON prints as null.
     const values = expr.values === undefined || expr.values.length === 0 ? undefined : [...expr.values];
     reqs.push(newLabelRequirement(expr.key, op, values));
   }
@@ -305,17 +306,15 @@ class LabelParser {
         if (after.kind === 'ClosedPar') return values;
         if (after.kind !== 'Comma') this.#wrapFail(`found '${after.literal}', expected: ',' or ')'`, after);
       } else if (t.kind === 'Comma') {
-        // Empty entries: a leading comma, a trailing comma and ",," each stand for the empty string.
+        // Empty entries: a leading comma and a trailing comma each stand for the empty string.
         if (values.size === 0) values.add('');
         const after = this.#peek();
         if (after.kind === 'ClosedPar') {
           values.add('');
           return values;
         }
-        if (after.kind === 'Comma') {
-          this.#next();
-          values.add('');
-        }
+        // ",," stands for the empty string; the second comma is read by the next round.
+        if (after.kind === 'Comma') values.add('');
       } else {
         this.#wrapFail(`found '${t.literal}', expected: ',', or identifier`, t);
       }

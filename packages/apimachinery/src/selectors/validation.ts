@@ -2,6 +2,7 @@
  * Kubernetes' name and label-value rules (apimachinery `util/validation`), with its exact error texts.
  * Each check returns the list of problems; an empty list means valid.
  */
+import { goQuote } from './go-format.js';
 
 const QUALIFIED_NAME_MAX = 63;
 const LABEL_VALUE_MAX = 63;
@@ -91,9 +92,12 @@ export function isValidLabelValue(value: string): string[] {
   return errs;
 }
 
-/** A field-path error in apimachinery's `field.Error` form: `<path>: Invalid value: <value>: <detail>`. */
-export function invalidFieldMessage(path: string, value: unknown, detail: string): string {
-  return `${path}: Invalid value: ${JSON.stringify(value)}: ${detail}`;
+/**
+ * A field-path error in apimachinery's `field.Error` form: `<path>: Invalid value: <value>: <detail>`, the
+ * value quoted as Go's `%q`.
+ */
+export function invalidFieldMessage(path: string, value: string, detail: string): string {
+  return `${path}: Invalid value: ${goQuote(value)}: ${detail}`;
 }
 
 /**
