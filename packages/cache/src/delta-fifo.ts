@@ -94,8 +94,9 @@ export class DeltaCompressorError extends Error {
  *   queued key missing from the list and, with known objects, for every known key missing from the list
  *   that has nothing queued. All or nothing on bad input.
  * - `resync` queues `Sync(known object)` for every known key with nothing queued.
- * - `hasSynced` counts the first `replace`'s keys and the tombstones it made; a pop counts before `process`
- *   runs (client-go's order).
+ * - `hasSynced` counts the first `replace`'s keys and the tombstones it made; a pop counts once `process`
+ *   has settled, so a handler never sees `hasSynced` turn true and then false (client-go counts on take,
+ *   but holds its lock while processing, so nobody can observe the difference).
  * - `pop` hands the key's whole `Deltas` to `process` (the list is the caller's from then on).
  *
  * @example
@@ -111,7 +112,7 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
   readonly #compressor: ((deltas: Deltas<T>) => Deltas<T>) | undefined;
   readonly #items = new Map<string, Deltas<T>>();
   readonly #queue = new Ring<string>();
-  readonly #pops = new PopRunner<Deltas<T>>({ source: this.#queue, countWhen: 'taken' });
+  readonly #pops = new PopRunner<Deltas<T>>({ source: this.#queue });
   /** Takes the head key's `Deltas` off the queue (see `pop`). */
   readonly #takeNext = (): Deltas<T> => {
     const key = this.#queue.shift() as string;
@@ -133,19 +134,22 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
     return this.#queue.length;
   }
 
-  /** Queues `Added(obj)`. Throws `KeyError`/`TransformError` on bad input, changing nothing. */
+  /**
+   * Queues `Added(obj)`. Throws `KeyError`/`TransformError` on bad input, queueing nothing (the queue still
+   * counts as written to, as client-go marks it populated first).
+   */
   add(obj: T): void {
+    this.#pops.noteWrite();
     const key = this.keyOf(obj);
     const stored = transformWith(this.#transformer, obj);
-    this.#pops.noteWrite();
     this.#append(key, { type: 'Added', object: stored });
   }
 
   /** Queues `Updated(obj)`. */
   update(obj: T): void {
+    this.#pops.noteWrite();
     const key = this.keyOf(obj);
     const stored = transformWith(this.#transformer, obj);
-    this.#pops.noteWrite();
     this.#append(key, { type: 'Updated', object: stored });
   }
 

@@ -88,3 +88,26 @@ describe('FIFO', () => {
     expect(f.hasSynced()).toBe(true);
   });
 });
+
+describe('FIFO divergences found by differential testing', () => {
+  it('#9 FIFO synced latch: a deleted initial item does not count as delivered', async () => {
+    const f = newFifo();
+    f.replace([obj('a', 1)], '0');
+    f.delete(obj('a', 1));
+    const ac = new AbortController();
+    const blocked = f.pop(() => {}, ac.signal);
+    expect(await isBlocked(blocked)).toBe(true);
+    expect(f.hasSynced()).toBe(false);
+    ac.abort(new Error('stop'));
+    await expect(blocked).rejects.toThrow('stop');
+
+    const g = newFifo();
+    g.replace([obj('a', 1)], '0');
+    g.delete(obj('a', 1));
+    g.add(obj('n2', 2));
+    const seen: boolean[] = [];
+    await g.pop((_item, initial) => void seen.push(initial));
+    expect(seen).toEqual([true]);
+    expect(g.hasSynced()).toBe(true);
+  });
+});

@@ -21,7 +21,8 @@ export interface FIFOOptions<T> {
  * - `replace` swaps values and queue wholesale (order of the list, duplicates collapsed to the last value).
  * - `resync` re-queues any stored key missing from the queue (normally nothing).
  * - `hasSynced` turns true after a write that came before any `replace`, or once every item of the first
- *   `replace` has been popped and processed (`replace([])` first: at once).
+ *   `replace` has been popped and processed (`replace([])` first: at once); the slot of a deleted item counts
+ *   when the pop that skipped it hands out a live item.
  * - `pop` as in {@link Queue}: the item is removed before `process` runs.
  * - Use it when only the latest state per key matters; informers use the in-order FIFO or DeltaFIFO.
  *
@@ -34,7 +35,9 @@ export class FIFO<T> implements Queue<T, T> {
   readonly #keyFunc: KeyFunc<T>;
   #items = new Map<string, T>();
   readonly #queue = new Ring<string>();
-  readonly #pops = new PopRunner<T>({ source: this.#queue, countWhen: 'processed' });
+  /** Stale slots skipped by the pop in progress; they count as delivered when it hands out a live item. */
+  #skipped = 0;
+  readonly #pops = new PopRunner<T>({ source: this.#queue, entriesOf: () => this.#takeSkipped() + 1 });
   /** Takes the value of the first live key off the queue (see `pop`). */
   readonly #takeNext = (): T | undefined => {
     const key = this.#nextLiveKey();
@@ -143,12 +146,23 @@ export class FIFO<T> implements Queue<T, T> {
     return this.#items.get(key);
   }
 
-  /** Shifts stale slots (deleted keys) off the head, counting them as delivered; returns the first live key. */
+  /**
+   * Shifts stale slots (deleted keys) off the head and returns the first live key. Stale slots count as
+   * delivered only once the pop that skipped them has processed a live item: client-go defers each
+   * decrement to the end of `Pop`, so a pop blocked after skipping a deleted initial item leaves `hasSynced`
+   * false.
+   */
   #nextLiveKey(): string | undefined {
     for (;;) {
       const key = this.#queue.shift();
       if (key === undefined || this.#items.has(key)) return key;
-      this.#pops.countDelivered(1);
+      this.#skipped++;
     }
+  }
+
+  #takeSkipped(): number {
+    const n = this.#skipped;
+    this.#skipped = 0;
+    return n;
   }
 }

@@ -28,11 +28,6 @@ export interface QueuePopContractOptions<Item> {
    * place (FIFO, DeltaFIFO), or `'separate'` items in arrival order (the in-order FIFO).
    */
   sameKeyWrites: 'merged' | 'separate';
-  /**
-   * When a popped item of the first `replace` counts towards `hasSynced`: `'taken'`, before `process` runs
-   * (DeltaFIFO), or `'processed'`, once `process` has returned (FIFO, the in-order FIFO).
-   */
-  countWhen: 'taken' | 'processed';
 }
 
 /** Whether `p` is still pending once the microtask queue has drained. */
@@ -64,7 +59,6 @@ function addAll(q: Queue<ContractObject, unknown>, spec: string): void {
  * describeQueuePopContract('FIFO', () => new FIFO<ContractObject>(), {
  *   valueOf: (obj) => obj.value,
  *   sameKeyWrites: 'merged',
- *   countWhen: 'processed',
  * });
  */
 export function describeQueuePopContract<Item>(
@@ -296,15 +290,14 @@ function describeHasSynced<Item>({ make, options }: PopKit<Item>): void {
     expect(q.hasSynced()).toBe(c.synced);
   });
 
-  const moment = options.countWhen === 'taken' ? 'before process runs' : 'only after process returns';
-  it(`counts a popped initial item as delivered ${moment}`, async () => {
+  it('counts a popped initial item as delivered only after process returns', async () => {
     const q = make();
     q.replace([o('a', 1)], '0');
     const seen: [boolean, boolean][] = [];
     await q.pop((_item, initial) => {
       seen.push([initial, q.hasSynced()]);
     });
-    expect(seen).toEqual([[true, options.countWhen === 'taken']]);
+    expect(seen).toEqual([[true, false]]);
     expect(q.hasSynced()).toBe(true);
   });
 

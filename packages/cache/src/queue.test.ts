@@ -5,7 +5,7 @@ import { Ring } from './ring.js';
 import { TransformError } from './thread-safe-store.js';
 
 describe('PopRunner', () => {
-  const runner = () => new PopRunner<string>({ source: new Ring<string>(), countWhen: 'processed' });
+  const runner = () => new PopRunner<string>({ source: new Ring<string>() });
 
   it('takes the initial list only from a replace that comes before any other write', () => {
     const written = runner();

@@ -200,11 +200,6 @@ export class PopGate {
 export interface PopRunnerOptions<Item> {
   /** What the pop gate watches: the queue's backlog, stale entries included. */
   source: PopSource;
-  /**
-   * When a popped item counts towards `hasSynced`: `'taken'`, before `process` runs (DeltaFIFO, as client-go),
-   * or `'processed'`, once `process` has settled (FIFO and the in-order FIFO).
-   */
-  countWhen: 'taken' | 'processed';
   /** How many queued entries an item stands for (a batch: its length). Default: one per item. */
   entriesOf?: (item: Item) => number;
 }
@@ -219,14 +214,12 @@ export interface PopRunnerOptions<Item> {
  */
 export class PopRunner<Item> {
   readonly #gate: PopGate;
-  readonly #countOnTake: boolean;
   readonly #entriesOf: (item: Item) => number;
   #populated = false;
   #initialRemaining = 0;
 
   constructor(options: PopRunnerOptions<Item>) {
     this.#gate = new PopGate(options.source);
-    this.#countOnTake = options.countWhen === 'taken';
     this.#entriesOf = options.entriesOf ?? oneEntry;
   }
 
@@ -293,12 +286,12 @@ export class PopRunner<Item> {
       }
       const isInInitialList = !this.synced;
       const entries = this.#entriesOf(item);
-      if (this.#countOnTake) this.countDelivered(entries);
       try {
         const pending = (single !== undefined && entries === 1 ? single : process)(item, isInInitialList);
         if (pending !== undefined) await pending;
       } finally {
-        if (!this.#countOnTake) this.countDelivered(entries);
+        // Counted once `process` has settled, so `hasSynced` never reads true while it still runs.
+        this.countDelivered(entries);
         this.#gate.leave();
       }
       return item;

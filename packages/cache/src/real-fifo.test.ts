@@ -376,3 +376,16 @@ describe('RealFIFO (the in-order FIFO)', () => {
     });
   });
 });
+
+describe('RealFIFO divergences found by differential testing', () => {
+  it('#3 RealFIFO non-atomic replace orders tombstones by first queued event', async () => {
+    const f = newFifo();
+    f.add(obj('n1', 1));
+    f.add(obj('n2', 2));
+    f.update(obj('n1', 3));
+    await f.pop(() => {});
+    expect(f.listKeys()).toEqual(['n2', 'n1']);
+    f.replace([], '0');
+    expect(await popAll(f)).toEqual(['Added n22', 'Updated n13', 'Deleted DFSU(n22)', 'Deleted DFSU(n13)']);
+  });
+});

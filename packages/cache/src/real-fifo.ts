@@ -105,11 +105,10 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
   readonly #events = new Ring<RealFIFODelta<T>>();
   /** The key of each queued event (parallel to `#events`); `undefined` for atomic events. */
   readonly #eventKeys = new Ring<string | undefined>();
-  /** Keys with queued events, in the order their oldest queued event arrived. */
+  /** Keys with queued events (insertion order is not queue order once events are popped). */
   readonly #pending = new Map<string, PendingKey<T>>();
   readonly #pops = new PopRunner<RealFIFODeltas<T>>({
     source: this.#events,
-    countWhen: 'processed',
     entriesOf: (events) => events.length,
   });
   /** Takes the head event off the queue as a one-element list (see `pop`). */
@@ -144,7 +143,7 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
     return this.#events.length;
   }
 
-  /** Queues `Added(obj)`. Throws `KeyError`/`TransformError` on bad input, changing nothing. */
+  /** Queues `Added(obj)`. Throws `KeyError`/`TransformError` on bad input, queueing nothing. */
   add(obj: T): void {
     this.#enqueueObject('Added', obj);
   }
@@ -242,9 +241,9 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
     return this.#events.toArray().map((delta) => [delta]);
   }
 
-  /** The keys with queued events, in the order their oldest queued event arrived. */
+  /** The keys with queued events, in the order of their oldest still-queued event (scans the queue). */
   listKeys(): string[] {
-    return Array.from(this.#pending.keys());
+    return this.#queuedKeys();
   }
 
   /** Every event queued under `obj`'s key, oldest first, or `undefined`. */
@@ -281,6 +280,19 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
     return keyWith(this.#keyFunc, target as T);
   }
 
+  /**
+   * Distinct keys of the queued events in the order of each key's oldest still-queued event, as client-go's
+   * `reconcileReplacement` walks its items. A popped event moves its key behind keys queued since.
+   */
+  #queuedKeys(): string[] {
+    const seen = new Set<string>();
+    for (let i = 0; i < this.#eventKeys.length; i++) {
+      const key = this.#eventKeys.at(i);
+      if (key !== undefined) seen.add(key);
+    }
+    return Array.from(seen);
+  }
+
   /** How many head events the next batch takes (at least one). */
   #batchLength(): number {
     const initial = this.#pops.initialRemaining;
@@ -298,16 +310,18 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
   }
 
   #enqueueObject(type: 'Added' | 'Updated' | 'Deleted', obj: T): void {
+    // client-go marks the queue populated before keying, so even a refused write ends the wait for a list.
+    this.#pops.noteWrite();
     const key = keyWith(this.#keyFunc, obj);
     const object = transformWith(this.#transformer, obj);
-    this.#pops.noteWrite();
     this.#enqueue(key, { type, object });
   }
 
   /** Non-atomic relist: tombstones for queued, then known keys missing from the list; then the list. */
   #reconcile(keys: readonly string[], objects: readonly T[]): void {
     const listed = new Set(keys);
-    for (const [key, state] of this.#pending) {
+    for (const key of this.#queuedKeys()) {
+      const state = this.#pending.get(key) as PendingKey<T>;
       if (listed.has(key) || state.last.type === 'Deleted') continue;
       this.#enqueue(key, { type: 'Deleted', object: new DeletedFinalStateUnknown<T>(key, state.last.object as T) });
     }
