@@ -383,3 +383,33 @@ describe('SharedIndexInformer', () => {
     await t.stop();
   });
 });
+
+describe('SharedIndexInformer divergences found by differential testing', () => {
+  it.each(QUEUES)('#13 registration.hasSynced() never goes true then false (%s)', async (queue) => {
+    const t = setup(0, queue);
+    for (const name of ['p1', 'p2', 'p3', 'p4']) t.source.add(pod(name));
+    const seen: boolean[] = [];
+    let churned = false;
+    const reg = t.informer.addEventHandler({
+      onAdd: (o) => {
+        seen.push(reg.hasSynced());
+        if (!churned && nameOf(o) === 'p1') {
+          churned = true;
+          // The object is deleted and re-created while the first list is still being applied.
+          t.source.delete(pod('p4'));
+          t.source.add(pod('p4', {}, 2));
+        }
+      },
+      onUpdate: () => void seen.push(reg.hasSynced()),
+      onDelete: () => void seen.push(reg.hasSynced()),
+    });
+    await t.start();
+    await flushMicrotasks();
+    expect(seen.length).toBeGreaterThanOrEqual(5);
+    const firstTrue = seen.indexOf(true);
+    expect(firstTrue === -1 || seen.slice(firstTrue).every((s) => s)).toBe(true);
+    expect(reg.hasSynced()).toBe(true);
+    expect(t.informer.getStore().list().map(nameOf).sort()).toEqual(['p1', 'p2', 'p3', 'p4']);
+    await t.stop();
+  });
+});
