@@ -106,7 +106,8 @@ interface IndexEntry<T> {
  * - `replace` is all-or-nothing: every item is keyed, transformed and indexed before the swap.
  * - Index values that no longer have any key are removed, so `listIndexFuncValues` shows only live values.
  * - `indexKeys` is sorted; `list`, `listKeys`, `byIndex` and `index` are in no particular order.
- * - Stored objects are deep-frozen unless `freeze: false`; freezing happens in place on the object given.
+ * - Stored objects, and the object given to `delete`, are deep-frozen unless `freeze: false`; freezing happens
+ *   in place on the object given.
  * - Resource-version tracking (client-go's AtomicFIFO behaviour, always on here): adds, updates and deletes
  *   of objects with `metadata` record their `resourceVersion` (last write wins, not the maximum); `replace`
  *   and `bookmark` record the version given.
@@ -149,10 +150,14 @@ export class IndexedStore<T> implements Indexer<T> {
     this.#upsert(this.keyOf(obj), obj);
   }
 
-  /** Removes the object with `obj`'s key; a missing key is a no-op. Records `obj`'s resource version. */
+  /**
+   * Removes the object with `obj`'s key; a missing key is a no-op. Records `obj`'s resource version. Unless
+   * `freeze: false`, `obj` itself is deep-frozen too: it is the last state consumers see (a delete event).
+   */
   delete(obj: T): void {
     this.#remove(this.keyOf(obj));
     this.#recordVersion(obj);
+    if (this.#freeze) deepFreeze(obj);
   }
 
   /** Removes the object under `key`, if any, without touching the tracked resource version. */

@@ -413,3 +413,26 @@ describe('SharedIndexInformer divergences found by differential testing', () => 
     await t.stop();
   });
 });
+
+describe('SharedIndexInformer frozen objects', () => {
+  it.each(QUEUES)('#12 deleted objects reach handlers frozen (%s)', async (queue) => {
+    const t = setup(0, queue);
+    const deleted: DeletedObject<KubeObject>[] = [];
+    const added: KubeObject[] = [];
+    t.informer.addEventHandler({ onAdd: (o) => void added.push(o), onDelete: (d) => void deleted.push(d) });
+    await t.start();
+    t.source.add(pod('p1'));
+    await flushMicrotasks();
+    t.source.delete(pod('p1'));
+    await flushMicrotasks();
+    expect(added).toHaveLength(1);
+    expect(Object.isFrozen(added[0])).toBe(true);
+    expect(deleted).toHaveLength(1);
+    const d = deleted[0]!;
+    expect(d.kind).toBe('object');
+    const obj = d.kind === 'object' ? d.obj : d.obj;
+    expect(Object.isFrozen(obj)).toBe(true);
+    expect(Object.isFrozen(obj?.metadata)).toBe(true);
+    await t.stop();
+  });
+});
