@@ -84,3 +84,19 @@ describe('FakeControllerSource', () => {
     expect(source.watchCalls).toHaveLength(1);
   });
 });
+
+describe('FakeControllerSource at resource version 0', () => {
+  it('#14 FakeControllerSource replays history from "0", as client-go\'s fake does', async () => {
+    const source = new FakeControllerSource();
+    const list = await source.list({});
+    expect(list.metadata.resourceVersion).toBe('0');
+    const a = source.addDropWatch(obj('a'));
+    source.deleteDropWatch(a);
+    const events = collect(source, list.metadata.resourceVersion ?? '');
+    expect(events.map((e) => `${e.type} ${e.object.metadata?.name}@${e.object.metadata?.resourceVersion}`)).toEqual([
+      'ADDED a@1',
+      'DELETED a@2',
+    ]);
+    source.closeWatches();
+  });
+});

@@ -29,7 +29,7 @@ interface Change<T> {
 
 /**
  * An in-memory {@link ListerWatcher}. Every change bumps the resource version and stamps it on a copy of
- * the object. The `…DropWatch` variants change the state and the history without telling open watches
+ * the object. A watch from a version replays every change after it (from "0": the whole history). The `…DropWatch` variants change the state and the history without telling open watches
  * (a lost event); {@link resetWatch} closes every watch and forgets the history, so older versions get 410.
  * Failures can be queued for the next list or watch calls; every call's options are recorded.
  *
@@ -168,7 +168,9 @@ export class FakeControllerSource<T extends KubeObject = KubeObject> implements 
 
   #startWatch(subscriber: Subscriber<WatchEvent<T>>, options: ListOptions): void {
     const from = options.resourceVersion ?? '';
-    if (options.sendInitialEvents || from === '' || from === '0') {
+    // A numeric version, "0" included, replays the history after it, as client-go's fake does; only an
+    // unset version (or a watch-list) starts from the current objects.
+    if (options.sendInitialEvents || from === '') {
       for (const obj of this.#items.values()) subscriber.next({ type: 'ADDED', object: obj });
       if (options.sendInitialEvents) subscriber.next(bookmark<T>(String(this.#rv), true));
     } else {
