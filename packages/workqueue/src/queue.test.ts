@@ -138,13 +138,12 @@ describe('WorkQueue', () => {
     });
     expect(await q.get()).toEqual({ shutdown: true });
     q.done('foo');
-    expect(await q.get()).toEqual({ shutdown: false, item: 'foo' });
-    await flushMicrotasks();
-    expect(drained).toBe(false);
-    q.done('foo');
-    expect(await q.get()).toEqual({ shutdown: true });
+    // Nothing is processing any more, so the drain ends; the re-added item is still handed out.
     await drain;
     expect(drained).toBe(true);
+    expect(await q.get()).toEqual({ shutdown: false, item: 'foo' });
+    q.done('foo');
+    expect(await q.get()).toEqual({ shutdown: true });
   });
 
   it('makes a later shutDownWithDrain wait for items handed out after an earlier drain finished', async () => {
@@ -178,5 +177,41 @@ describe('WorkQueue', () => {
     const rest: number[] = [];
     while (q.len() > 0) rest.push(item(await q.get()));
     expect(rest).toEqual(Array.from({ length: 270 }, (_, i) => i + 30));
+  });
+});
+
+describe('WorkQueue divergences found by differential testing', () => {
+  it('#4 shutDownWithDrain waits only while items are processing, not for a re-added item', async () => {
+    const q = new WorkQueue<string>();
+    q.add('foo');
+    const foo = item(await q.get());
+    q.add('foo');
+    let drained = false;
+    const d = q.shutDownWithDrain().then(() => {
+      drained = true;
+    });
+    await flushMicrotasks();
+    expect(drained).toBe(false);
+    q.done(foo);
+    await flushMicrotasks();
+    expect(drained).toBe(true);
+    await d;
+    expect(q.len()).toBe(1);
+    expect(item(await q.get())).toBe('foo');
+  });
+
+  it('#5 done on an item that was never fetched re-queues a dirty item, as client-go does', async () => {
+    const q = new WorkQueue<string>();
+    q.add('x');
+    q.done('x');
+    expect(q.len()).toBe(2);
+    expect(item(await q.get())).toBe('x');
+    expect(item(await q.get())).toBe('x');
+    expect(q.processingCount()).toBe(1);
+    q.done('x');
+    expect(q.processingCount()).toBe(0);
+    expect(q.len()).toBe(0);
+    q.done('never-added');
+    expect(q.len()).toBe(0);
   });
 });

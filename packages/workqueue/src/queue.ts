@@ -85,12 +85,17 @@ export class WorkQueue<T> {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  /** Marks `item` as finished; if it was re-added meanwhile it is queued again now. */
+  /**
+   * Marks `item` as finished; if it was re-added meanwhile it is queued again now. As in client-go, `done`
+   * does not check that the item was handed out: `done` on a queued (dirty) item that was never fetched
+   * queues it a second time. A drain in progress ends once nothing is processing, even if a re-added item
+   * is queued.
+   */
   done(item: T): void {
     this.#metrics?.done(item);
-    if (!this.#processing.delete(item)) return;
+    this.#processing.delete(item);
     if (this.#dirty.has(item)) this.#enqueue(item);
-    else if (this.#processing.size === 0) this.#endDrain();
+    if (this.#processing.size === 0) this.#endDrain();
   }
 
   /** Items waiting to be handed out (processing items are not counted). */
@@ -111,7 +116,10 @@ export class WorkQueue<T> {
     this.#stopMetrics();
   }
 
-  /** Stops accepting adds, then resolves once every processing item is `done` (workers must call it). */
+  /**
+   * Stops accepting adds, then resolves once no item is processing (workers must call `done`). Items still
+   * queued, such as one re-added while it was processing, do not hold the drain.
+   */
   shutDownWithDrain(): Promise<void> {
     this.#shuttingDown = true;
     this.#wakeAll();
