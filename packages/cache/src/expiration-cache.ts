@@ -110,8 +110,13 @@ export class ExpirationCache<T> implements Store<T> {
     this.add(obj);
   }
 
+  /** Removes `obj`'s key and records `obj`'s resource version (the object itself, unlike adds, is not wrapped). */
   delete(obj: T): void {
     this.#entries.delete(this.#keyOf(obj));
+    const meta = typeof obj === 'object' && obj !== null ? (obj as { metadata?: unknown }).metadata : undefined;
+    if (typeof meta !== 'object' || meta === null) return;
+    const rv = (meta as { resourceVersion?: unknown }).resourceVersion;
+    this.#rv = typeof rv === 'string' ? rv : '';
   }
 
   list(): T[] {
@@ -158,8 +163,9 @@ export class ExpirationCache<T> implements Store<T> {
   }
 
   /**
-   * The version of the last `replace` or `bookmark`; `''` before any. Adds and deletes leave it alone: the
-   * inner store of client-go's cache holds timestamped wrappers, which carry no resource version.
+   * The version of the last `replace`, `bookmark` or `delete`; `''` before any. Adds leave it alone: the
+   * inner store of client-go's cache holds timestamped wrappers, which carry no resource version, while a
+   * delete hands the inner store the object itself.
    */
   lastStoreSyncResourceVersion(): string {
     return this.#rv;

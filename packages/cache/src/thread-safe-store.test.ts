@@ -485,3 +485,25 @@ describe('readonlyIndexer', () => {
     expect(view.listKeys().sort()).toEqual(['x/a', 'x/b']);
   });
 });
+
+describe('IndexedStore transaction divergences found by differential testing', () => {
+  it('#7 transaction takes the RV of the last object only and does not run the transform', () => {
+    const transform = jest.fn((o: Obj) => ({ ...o, value: `t-${o.value}` }));
+    const store = new IndexedStore<Obj>({ transform });
+    store.bookmark('10');
+    store.add(obj('a', 'x', { rv: '20' }));
+    transform.mockClear();
+    store.transaction([
+      { type: 'Updated', object: obj('a', 'y', { rv: '30' }) },
+      { type: 'Deleted', object: new DeletedFinalStateUnknown('b', undefined) as unknown as Obj },
+    ]);
+    expect(store.lastStoreSyncResourceVersion()).toBe('20');
+    expect(transform).not.toHaveBeenCalled();
+    expect(store.getByKey('a')?.value).toBe('y');
+    store.transaction([
+      { type: 'Updated', object: obj('a', 'z', { rv: '40' }) },
+      { type: 'Added', object: obj('c', 'w', { rv: '35' }) },
+    ]);
+    expect(store.lastStoreSyncResourceVersion()).toBe('35');
+  });
+});

@@ -16,7 +16,7 @@ export interface StoreOptions<T> {
   /** Secondary indexes to maintain from the start. Default none. */
   indexers?: Indexers<T>;
   /**
-   * Runs once per object before it is stored (add, update, replace, transaction), e.g. to strip
+   * Runs once per object before it is stored (add, update, replace; not transaction), e.g. to strip
    * `managedFields`. May return the same object changed or a new one. A throw becomes a
    * {@link TransformError} and nothing is stored. Default: none.
    */
@@ -209,21 +209,28 @@ export class IndexedStore<T> implements Indexer<T> {
   }
 
   /**
-   * Applies a batch of writes in order. Writes that fail (key, transform or index errors) are skipped and
-   * reported together in a {@link TransactionError} thrown after the others were applied.
+   * Applies a batch of writes in order, as client-go's `Transaction`: objects are stored as given (the
+   * transform is not run: a transaction carries objects a queue already transformed), and the tracked
+   * resource version becomes that of the last write's object (unchanged when it has none, e.g. a tombstone).
+   * Writes that fail (key or index errors) are skipped and reported together in a {@link TransactionError}
+   * thrown after the others were applied.
    */
   transaction(txns: readonly StoreTransaction<T>[]): void {
     const ok: number[] = [];
     const errors: unknown[] = [];
+    const rv = this.#rv;
     txns.forEach((txn, i) => {
       try {
-        if (txn.type === 'Deleted') this.delete(txn.object);
-        else this.add(txn.object);
+        if (txn.type === 'Deleted') this.#remove(this.keyOf(txn.object));
+        else this.#upsert(this.keyOf(txn.object), txn.object, false);
         ok.push(i);
       } catch (err) {
         errors.push(err);
       }
     });
+    this.#rv = rv;
+    const last = txns.at(-1);
+    if (last !== undefined) this.#recordVersion(last.object);
     if (errors.length > 0) throw new TransactionError(ok, txns.length, errors);
   }
 
@@ -277,8 +284,8 @@ export class IndexedStore<T> implements Indexer<T> {
     return keyOf(this.#keyFunc, obj);
   }
 
-  #upsert(key: string, obj: T): void {
-    const stored = this.#transformed(obj);
+  #upsert(key: string, obj: T, transform = true): void {
+    const stored = transform ? this.#transformed(obj) : obj;
     const old = this.#items.get(key);
     const newValues = this.#allValues(stored, key);
     const oldValues = old === undefined ? undefined : this.#allValues(old, key);
