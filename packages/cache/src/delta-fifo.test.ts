@@ -302,3 +302,12 @@ describe('DeltaFIFO compressor', () => {
     expect(q.getByKey('a')).toEqual([{ type: 'Added', object: { name: 'a', v: 1 } }]);
   });
 });
+
+describe('DeltaFIFO departures from client-go (see DESIGN)', () => {
+  it('#16 replace([good, bad]) queues nothing, where client-go queues the good ones and returns the KeyError (departure)', () => {
+    const f = new DeltaFIFO<Obj>({ ...pickyWrites, knownObjects: known(obj('old', 1)) });
+    expect(() => f.replace([obj('good', 1), obj('', 2)], '0')).toThrow(KeyError);
+    expect(f.length).toBe(0);
+    expect(f.hasSynced()).toBe(false);
+  });
+});

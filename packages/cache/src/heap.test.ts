@@ -194,3 +194,30 @@ describe('Heap', () => {
     expect(out).toEqual([...model.values()].sort((a, b) => a - b));
   });
 });
+
+describe('Heap departures from client-go (see DESIGN)', () => {
+  it('#16 bulkAdd([good, bad]) adds nothing, where client-go adds the good ones and returns the KeyError (departure)', () => {
+    const h = new Heap<Obj>({
+      keyFunction: (o) => {
+        if (o.name === '') throw new Error('no name');
+        return o.name;
+      },
+      less: (a, b) => a.value < b.value,
+    });
+    expect(() => h.bulkAdd([obj('good', 1), obj('', 2)])).toThrow(KeyError);
+    expect(h.listKeys()).toEqual([]);
+  });
+
+  it('#17 a closed heap refuses add with HeapClosedError before keying, where client-go reports the KeyError first (departure)', () => {
+    const h = new Heap<Obj>({
+      keyFunction: (o) => {
+        if (o.name === '') throw new Error('no name');
+        return o.name;
+      },
+      less: (a, b) => a.value < b.value,
+    });
+    h.close();
+    expect(() => h.add(obj('', 1))).toThrow(HeapClosedError);
+    expect(() => h.add(obj('a', 1))).toThrow(HeapClosedError);
+  });
+});

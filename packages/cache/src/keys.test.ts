@@ -51,3 +51,11 @@ describe('splitMetaNamespaceKey', () => {
     expect(parseObjectName('/x')).toEqual({ namespace: '', name: 'x' });
   });
 });
+
+describe('departures from client-go (see DESIGN)', () => {
+  it('#15 an object with an empty name is refused with a KeyError, where client-go keys it "a/" (departure)', () => {
+    expect(() => metaNamespaceKeyFunc({ metadata: { namespace: 'a' } })).toThrow(KeyError);
+    expect(() => metaNamespaceKeyFunc({ metadata: { namespace: 'a', name: '' } })).toThrow('object has no name');
+    expect(() => deletionHandlingMetaNamespaceKeyFunc({ metadata: { name: '' } })).toThrow(KeyError);
+  });
+});
