@@ -87,7 +87,7 @@ export class DeltaCompressorError extends Error {
  *
  * Contract (client-go's `DeltaFIFO`):
  * - A new delta for a queued key is appended to its list and does not move the key.
- * - Two consecutive `Deleted` deltas collapse into one (the older, unless the older is a tombstone).
+ * - Two consecutive `Deleted` deltas collapse into one: the newer, unless the newer is a tombstone.
  * - `delete` of a key with nothing queued is dropped when there are no known objects, or when the key is
  *   not known either.
  * - `replace(list)` queues `Sync` (or `Replaced`) for every item, then a tombstone `Deleted` for every
@@ -293,7 +293,8 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
     }
     const last = deltas[deltas.length - 1] as Delta<T>;
     if (delta.type === 'Deleted' && last.type === 'Deleted') {
-      if (last.object instanceof DeletedFinalStateUnknown) deltas[deltas.length - 1] = delta;
+      // client-go's isDeletionDup keeps the newer delete unless it is a tombstone (it knows less).
+      if (!(delta.object instanceof DeletedFinalStateUnknown)) deltas[deltas.length - 1] = delta;
       return;
     }
     deltas.push(delta);
