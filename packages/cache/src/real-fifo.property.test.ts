@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { DeletedFinalStateUnknown, type KeyListerGetter } from './keys.js';
+import { DeletedFinalStateUnknown } from './keys.js';
+import type { KeyListerGetter } from './queue.js';
 import { RealFIFO, type RealFIFODelta } from './real-fifo.js';
 
 const RUNS = Number(process.env.KUBECACHE_PROPERTY_RUNS) || 1000;
@@ -20,7 +21,10 @@ interface Obj {
 type Op =
   | { op: 'add' | 'update' | 'delete'; key: string }
   | { op: 'replace'; keys: string[] }
-  | { op: 'resync' | 'bookmark' | 'pop' | 'popBatch' };
+  | { op: 'resync' }
+  | { op: 'bookmark' }
+  | { op: 'pop' }
+  | { op: 'popBatch' };
 
 const KEYS = ['a', 'b', 'c'];
 const key = fc.constantFrom(...KEYS);
@@ -30,8 +34,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     weight: 3,
   },
   fc.record({ op: fc.constant('replace' as const), keys: fc.array(key, { maxLength: 4 }) }),
-  fc.record({ op: fc.constantFrom('resync' as const, 'bookmark' as const) }),
-  { arbitrary: fc.record({ op: fc.constantFrom('pop' as const, 'popBatch' as const) }), weight: 3 },
+  fc.record({ op: fc.constant('resync' as const) }),
+  fc.record({ op: fc.constant('bookmark' as const) }),
+  { arbitrary: fc.record({ op: fc.constant('pop' as const) }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant('popBatch' as const) }), weight: 2 },
 );
 
 /** An event of the model: per-object (with its key) or whole-store. */
@@ -155,6 +161,11 @@ function knownView(map: Map<string, Obj>): KeyListerGetter<Obj> {
   return { listKeys: () => Array.from(map.keys()), getByKey: (k) => map.get(k) };
 }
 
+/** Compares cheaply, and with `expect` (for its diff) only when they differ. */
+function same<X>(got: X, want: X): void {
+  if (JSON.stringify(got) !== JSON.stringify(want)) expect(got).toEqual(want);
+}
+
 describe('RealFIFO (model-based)', () => {
   it.each([
     ['per-key (non-atomic)', false],
@@ -189,10 +200,10 @@ describe('RealFIFO (model-based)', () => {
             const got =
               op.op === 'pop' ? await fifo.pop(apply('single')) : await fifo.popBatch(apply('batch'), apply('single'));
             const kind = op.op === 'pop' || want.events.length === 1 ? 'single' : 'batch';
-            expect({ events: got.map(fmt), calls }).toEqual({
-              events: want.events.map((e) => e.text),
-              calls: [`${kind}:${want.initial}`],
-            });
+            same(
+              { events: got.map(fmt), calls },
+              { events: want.events.map((e) => e.text), calls: [`${kind}:${want.initial}`] },
+            );
           } else if (op.op === 'replace') {
             const list = op.keys.map((k) => ({ name: k, v: ++v }));
             model.replace(list, String(v));
@@ -209,14 +220,25 @@ describe('RealFIFO (model-based)', () => {
             model.write(type, obj);
             fifo[op.op](obj);
           }
-          expect(fifo.list().map(([d]) => fmt(d as RealFIFODelta<Obj>))).toEqual(model.items.map((e) => e.text));
-          expect(fifo.length).toBe(model.items.length);
-          expect(fifo.listKeys()).toEqual(model.queuedKeys());
-          for (const k of KEYS) {
-            const queued = model.items.filter((e) => e.key === k).map((e) => e.text);
-            expect(fifo.getByKey(k)?.map(fmt)).toEqual(queued.length > 0 ? queued : undefined);
-          }
-          expect(fifo.hasSynced()).toBe(model.hasSynced());
+          same(
+            {
+              list: fifo.list().map(([d]) => fmt(d as RealFIFODelta<Obj>)),
+              length: fifo.length,
+              keys: fifo.listKeys(),
+              byKey: KEYS.map((k) => fifo.getByKey(k)?.map(fmt) ?? null),
+              synced: fifo.hasSynced(),
+            },
+            {
+              list: model.items.map((e) => e.text),
+              length: model.items.length,
+              keys: model.queuedKeys(),
+              byKey: KEYS.map((k) => {
+                const queued = model.items.filter((e) => e.key === k).map((e) => e.text);
+                return queued.length > 0 ? queued : null;
+              }),
+              synced: model.hasSynced(),
+            },
+          );
         }
       }),
       { numRuns: RUNS },

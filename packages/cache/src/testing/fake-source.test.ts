@@ -93,10 +93,9 @@ describe('FakeControllerSource at resource version 0', () => {
     const a = source.addDropWatch(obj('a'));
     source.deleteDropWatch(a);
     const events = collect(source, list.metadata.resourceVersion ?? '');
-    expect(events.map((e) => `${e.type} ${e.object.metadata?.name}@${e.object.metadata?.resourceVersion}`)).toEqual([
-      'ADDED a@1',
-      'DELETED a@2',
-    ]);
+    expect(
+      events.map((e) => `${e.type} ${(e.object as KubeObject).metadata?.name}@${e.object.metadata?.resourceVersion}`),
+    ).toEqual(['ADDED a@1', 'DELETED a@2']);
     source.closeWatches();
   });
 });
