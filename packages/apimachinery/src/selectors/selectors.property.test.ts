@@ -47,7 +47,7 @@ const reqArb = (key: string): fc.Arbitrary<Req> =>
       op: fc.constantFrom<LabelOp>('in', 'notin'),
       written: fc.array(fc.constantFrom(...LABEL_VALUES), { maxLength: 4 }),
     }),
-    fc.record({ key: fc.constant(key), op: fc.constantFrom<LabelOp>('exists', '!'), written: fc.constant([]) }),
+    fc.record({ key: fc.constant(key), op: fc.constantFrom<LabelOp>('exists', '!'), written: fc.constant<string[]>([]) }),
     fc.record({
       key: fc.constant(key),
       op: fc.constantFrom<LabelOp>('gt', 'lt'),
