@@ -53,7 +53,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 interface Truth {
   rv: number;
-  event: StorageEvent<TestPod>;
+  event: StorageEvent<TestPod> & { type: 'ADDED' | 'MODIFIED' | 'DELETED' };
 }
 
 /** The watcher's expected stream: the history after `rv` under `prefix`, filtered by `matches`. */
