@@ -10,6 +10,8 @@ import { DeletedFinalStateUnknown } from './keys.js';
 import type { KeyListerGetter } from './queue.js';
 
 const RUNS = Number(process.env.KUBECACHE_PROPERTY_RUNS) || 1000;
+/** Generous: the machine may be shared, and `npm run test:deep` raises RUNS a hundredfold. */
+const TIMEOUT_MS = Math.max(120_000, RUNS * 100);
 
 interface Obj {
   readonly name: string;
@@ -157,61 +159,73 @@ function same<X>(got: X, want: X): void {
 }
 
 describe('DeltaFIFO (model-based)', () => {
-  it(`matches client-go's DeltaFIFO on every observable after every operation (${RUNS} runs)`, async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.boolean(), fc.boolean(), fc.array(opArb, { maxLength: 30 }), async (withKnown, emit, ops) => {
-        const model = new Model(withKnown, emit);
-        const realKnown = new Map<string, Obj>();
-        const fifo = new DeltaFIFO<Obj>({
-          keyFunction: (o) => o.name,
-          emitDeltaTypeReplaced: emit,
-          ...(withKnown && { knownObjects: knownView(realKnown) }),
-        });
-        let v = 0;
-        for (const op of ops) {
-          if (op.op === 'pop') {
-            if (model.queue.length === 0) continue;
-            const want = model.pop();
-            let initial: boolean | undefined;
-            const got = await fifo.pop((deltas, isInitial) => {
-              initial = isInitial;
-              for (const d of deltas) {
-                if (d.type === 'Deleted') realKnown.delete(fifo.keyOf(deltas));
-                else realKnown.set(d.object.name, d.object);
-              }
+  it(
+    `matches client-go's DeltaFIFO on every observable after every operation (${RUNS} runs)`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.boolean(),
+          fc.boolean(),
+          fc.array(opArb, { maxLength: 30 }),
+          async (withKnown, emit, ops) => {
+            const model = new Model(withKnown, emit);
+            const realKnown = new Map<string, Obj>();
+            const fifo = new DeltaFIFO<Obj>({
+              keyFunction: (o) => o.name,
+              emitDeltaTypeReplaced: emit,
+              ...(withKnown && { knownObjects: knownView(realKnown) }),
             });
-            same({ deltas: got.map(fmtReal), initial }, { deltas: want.deltas.map(fmtModel), initial: want.initial });
-          } else if (op.op === 'replace') {
-            const list = op.keys.map((k) => ({ name: k, v: ++v }));
-            model.replace(list);
-            fifo.replace(list, String(v));
-          } else if (op.op === 'resync') {
-            model.resync();
-            fifo.resync();
-          } else {
-            const obj = { name: op.key, v: ++v };
-            model[op.op](obj);
-            fifo[op.op](obj);
-          }
-          same(
-            {
-              keys: fifo.listKeys(),
-              length: fifo.length,
-              byKey: KEYS.map((k) => fifo.getByKey(k)?.map(fmtReal) ?? null),
-              list: fifo.list().map((ds) => ds.map(fmtReal)),
-              synced: fifo.hasSynced(),
-            },
-            {
-              keys: model.queue,
-              length: model.queue.length,
-              byKey: KEYS.map((k) => model.items.get(k)?.map(fmtModel) ?? null),
-              list: model.queue.map((k) => (model.items.get(k) as ModelDelta[]).map(fmtModel)),
-              synced: model.hasSynced(),
-            },
-          );
-        }
-      }),
-      { numRuns: RUNS },
-    );
-  });
+            let v = 0;
+            for (const op of ops) {
+              if (op.op === 'pop') {
+                if (model.queue.length === 0) continue;
+                const want = model.pop();
+                let initial: boolean | undefined;
+                const got = await fifo.pop((deltas, isInitial) => {
+                  initial = isInitial;
+                  for (const d of deltas) {
+                    if (d.type === 'Deleted') realKnown.delete(fifo.keyOf(deltas));
+                    else realKnown.set(d.object.name, d.object);
+                  }
+                });
+                same(
+                  { deltas: got.map(fmtReal), initial },
+                  { deltas: want.deltas.map(fmtModel), initial: want.initial },
+                );
+              } else if (op.op === 'replace') {
+                const list = op.keys.map((k) => ({ name: k, v: ++v }));
+                model.replace(list);
+                fifo.replace(list, String(v));
+              } else if (op.op === 'resync') {
+                model.resync();
+                fifo.resync();
+              } else {
+                const obj = { name: op.key, v: ++v };
+                model[op.op](obj);
+                fifo[op.op](obj);
+              }
+              same(
+                {
+                  keys: fifo.listKeys(),
+                  length: fifo.length,
+                  byKey: KEYS.map((k) => fifo.getByKey(k)?.map(fmtReal) ?? null),
+                  list: fifo.list().map((ds) => ds.map(fmtReal)),
+                  synced: fifo.hasSynced(),
+                },
+                {
+                  keys: model.queue,
+                  length: model.queue.length,
+                  byKey: KEYS.map((k) => model.items.get(k)?.map(fmtModel) ?? null),
+                  list: model.queue.map((k) => (model.items.get(k) as ModelDelta[]).map(fmtModel)),
+                  synced: model.hasSynced(),
+                },
+              );
+            }
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -11,6 +11,8 @@ import type { KeyListerGetter } from './queue.js';
 import { RealFIFO, type RealFIFODelta } from './real-fifo.js';
 
 const RUNS = Number(process.env.KUBECACHE_PROPERTY_RUNS) || 1000;
+/** Generous: the machine may be shared, and `npm run test:deep` raises RUNS a hundredfold. */
+const TIMEOUT_MS = Math.max(120_000, RUNS * 100);
 const BATCH = 3;
 
 interface Obj {
@@ -170,78 +172,84 @@ describe('RealFIFO (model-based)', () => {
   it.each([
     ['per-key (non-atomic)', false],
     ['atomic', true],
-  ])(`matches client-go's RealFIFO in %s mode after every operation (${RUNS} runs)`, async (_mode, atomic) => {
-    await fc.assert(
-      fc.asyncProperty(fc.boolean(), fc.array(opArb, { maxLength: 30 }), async (emitBookmark, ops) => {
-        const model = new Model(atomic, atomic && emitBookmark);
-        const realKnown = new Map<string, Obj>();
-        const fifo = new RealFIFO<Obj>({
-          keyFunction: (o) => o.name,
-          batchSize: BATCH,
-          ...(atomic
-            ? { atomicEvents: true, emitDeltaTypeBookmark: emitBookmark }
-            : { knownObjects: knownView(realKnown) }),
-        });
-        let v = 0;
-        for (const op of ops) {
-          if (op.op === 'pop' || op.op === 'popBatch') {
-            if (model.items.length === 0) continue;
-            const want = model.take(op.op === 'popBatch');
-            const calls: string[] = [];
-            const apply = (kind: string) => (events: RealFIFODelta<Obj>[], initial: boolean) => {
-              calls.push(`${kind}:${initial}`);
-              for (const e of events) {
-                if (!('object' in e)) continue;
-                const k = fifo.keyOf(e);
-                if (e.type === 'Deleted') realKnown.delete(k);
-                else realKnown.set(k, e.object as Obj);
-              }
-            };
-            const got =
-              op.op === 'pop' ? await fifo.pop(apply('single')) : await fifo.popBatch(apply('batch'), apply('single'));
-            const kind = op.op === 'pop' || want.events.length === 1 ? 'single' : 'batch';
+  ])(
+    `matches client-go's RealFIFO in %s mode after every operation (${RUNS} runs)`,
+    async (_mode, atomic) => {
+      await fc.assert(
+        fc.asyncProperty(fc.boolean(), fc.array(opArb, { maxLength: 30 }), async (emitBookmark, ops) => {
+          const model = new Model(atomic, atomic && emitBookmark);
+          const realKnown = new Map<string, Obj>();
+          const fifo = new RealFIFO<Obj>({
+            keyFunction: (o) => o.name,
+            batchSize: BATCH,
+            ...(atomic
+              ? { atomicEvents: true, emitDeltaTypeBookmark: emitBookmark }
+              : { knownObjects: knownView(realKnown) }),
+          });
+          let v = 0;
+          for (const op of ops) {
+            if (op.op === 'pop' || op.op === 'popBatch') {
+              if (model.items.length === 0) continue;
+              const want = model.take(op.op === 'popBatch');
+              const calls: string[] = [];
+              const apply = (kind: string) => (events: RealFIFODelta<Obj>[], initial: boolean) => {
+                calls.push(`${kind}:${initial}`);
+                for (const e of events) {
+                  if (!('object' in e)) continue;
+                  const k = fifo.keyOf(e);
+                  if (e.type === 'Deleted') realKnown.delete(k);
+                  else realKnown.set(k, e.object as Obj);
+                }
+              };
+              const got =
+                op.op === 'pop'
+                  ? await fifo.pop(apply('single'))
+                  : await fifo.popBatch(apply('batch'), apply('single'));
+              const kind = op.op === 'pop' || want.events.length === 1 ? 'single' : 'batch';
+              same(
+                { events: got.map(fmt), calls },
+                { events: want.events.map((e) => e.text), calls: [`${kind}:${want.initial}`] },
+              );
+            } else if (op.op === 'replace') {
+              const list = op.keys.map((k) => ({ name: k, v: ++v }));
+              model.replace(list, String(v));
+              fifo.replace(list, String(v));
+            } else if (op.op === 'resync') {
+              model.resync();
+              fifo.resync();
+            } else if (op.op === 'bookmark') {
+              model.bookmark(String(++v));
+              fifo.bookmark(String(v));
+            } else {
+              const obj = { name: op.key, v: ++v };
+              const type = op.op === 'add' ? 'Added' : op.op === 'update' ? 'Updated' : 'Deleted';
+              model.write(type, obj);
+              fifo[op.op](obj);
+            }
             same(
-              { events: got.map(fmt), calls },
-              { events: want.events.map((e) => e.text), calls: [`${kind}:${want.initial}`] },
+              {
+                list: fifo.list().map(([d]) => fmt(d as RealFIFODelta<Obj>)),
+                length: fifo.length,
+                keys: fifo.listKeys(),
+                byKey: KEYS.map((k) => fifo.getByKey(k)?.map(fmt) ?? null),
+                synced: fifo.hasSynced(),
+              },
+              {
+                list: model.items.map((e) => e.text),
+                length: model.items.length,
+                keys: model.queuedKeys(),
+                byKey: KEYS.map((k) => {
+                  const queued = model.items.filter((e) => e.key === k).map((e) => e.text);
+                  return queued.length > 0 ? queued : null;
+                }),
+                synced: model.hasSynced(),
+              },
             );
-          } else if (op.op === 'replace') {
-            const list = op.keys.map((k) => ({ name: k, v: ++v }));
-            model.replace(list, String(v));
-            fifo.replace(list, String(v));
-          } else if (op.op === 'resync') {
-            model.resync();
-            fifo.resync();
-          } else if (op.op === 'bookmark') {
-            model.bookmark(String(++v));
-            fifo.bookmark(String(v));
-          } else {
-            const obj = { name: op.key, v: ++v };
-            const type = op.op === 'add' ? 'Added' : op.op === 'update' ? 'Updated' : 'Deleted';
-            model.write(type, obj);
-            fifo[op.op](obj);
           }
-          same(
-            {
-              list: fifo.list().map(([d]) => fmt(d as RealFIFODelta<Obj>)),
-              length: fifo.length,
-              keys: fifo.listKeys(),
-              byKey: KEYS.map((k) => fifo.getByKey(k)?.map(fmt) ?? null),
-              synced: fifo.hasSynced(),
-            },
-            {
-              list: model.items.map((e) => e.text),
-              length: model.items.length,
-              keys: model.queuedKeys(),
-              byKey: KEYS.map((k) => {
-                const queued = model.items.filter((e) => e.key === k).map((e) => e.text);
-                return queued.length > 0 ? queued : null;
-              }),
-              synced: model.hasSynced(),
-            },
-          );
-        }
-      }),
-      { numRuns: RUNS },
-    );
-  });
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -11,6 +11,8 @@ import type { IndexFunc } from './store.js';
 import { IndexedStore, IndexerConflictError, type StoreTransaction } from './thread-safe-store.js';
 
 const RUNS = Number(process.env.KUBECACHE_PROPERTY_RUNS) || 1000;
+/** Generous: the machine may be shared, and `npm run test:deep` raises RUNS a hundredfold. */
+const TIMEOUT_MS = Math.max(120_000, RUNS * 100);
 
 interface Obj {
   metadata: { name: string; namespace?: string; resourceVersion?: string };
@@ -195,31 +197,36 @@ function same<X>(got: X, want: X): void {
 }
 
 describe('IndexedStore (model-based)', () => {
-  it(`matches a from-scratch model on every read after every write (${RUNS} runs)`, () => {
-    fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 25 }), (ops) => {
-        const model = new Model();
-        const store = new IndexedStore<Obj>({ indexers: INDEXERS, freeze: false });
-        for (const op of ops) {
-          // A tombstone cannot be added or updated: the model skips it, the store must refuse it alone.
-          const bad = op.op === 'transaction' && op.txns.some((t) => typeof t.obj === 'string' && t.type !== 'Deleted');
-          if (bad) continue;
-          if (op.op === 'addIndexers' && model.indexers.late) {
-            expect(() => store.addIndexers({ late: LATE })).toThrow(IndexerConflictError);
-            continue;
-          }
-          model.apply(op);
-          if (op.op === 'add' || op.op === 'update' || op.op === 'delete') store[op.op](op.obj);
-          else if (op.op === 'deleteByKey') store.deleteByKey(op.key);
-          else if (op.op === 'replace') store.replace(op.list, op.rv);
-          else if (op.op === 'bookmark') store.bookmark(op.rv);
-          else if (op.op === 'transaction') store.transaction(op.txns.map(toTxn));
-          else store.addIndexers({ late: LATE });
+  it(
+    `matches a from-scratch model on every read after every write (${RUNS} runs)`,
+    () => {
+      fc.assert(
+        fc.property(fc.array(opArb, { maxLength: 25 }), (ops) => {
+          const model = new Model();
+          const store = new IndexedStore<Obj>({ indexers: INDEXERS, freeze: false });
+          for (const op of ops) {
+            // A tombstone cannot be added or updated: the model skips it, the store must refuse it alone.
+            const bad =
+              op.op === 'transaction' && op.txns.some((t) => typeof t.obj === 'string' && t.type !== 'Deleted');
+            if (bad) continue;
+            if (op.op === 'addIndexers' && model.indexers.late) {
+              expect(() => store.addIndexers({ late: LATE })).toThrow(IndexerConflictError);
+              continue;
+            }
+            model.apply(op);
+            if (op.op === 'add' || op.op === 'update' || op.op === 'delete') store[op.op](op.obj);
+            else if (op.op === 'deleteByKey') store.deleteByKey(op.key);
+            else if (op.op === 'replace') store.replace(op.list, op.rv);
+            else if (op.op === 'bookmark') store.bookmark(op.rv);
+            else if (op.op === 'transaction') store.transaction(op.txns.map(toTxn));
+            else store.addIndexers({ late: LATE });
 
-          same(observeStore(store), observeModel(model));
-        }
-      }),
-      { numRuns: RUNS },
-    );
-  });
+            same(observeStore(store), observeModel(model));
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -11,6 +11,8 @@ import { DelayingQueue } from './delaying-queue.js';
 import type { GetResult } from './queue.js';
 
 const RUNS = Number(process.env.KUBECACHE_PROPERTY_RUNS) || 1000;
+/** Generous: the machine may be shared, and `npm run test:deep` raises RUNS a hundredfold. */
+const TIMEOUT_MS = Math.max(120_000, RUNS * 100);
 
 type Op =
   | { op: 'add' | 'done'; item: string }
@@ -115,82 +117,86 @@ function same<X>(got: X, want: X): void {
 }
 
 describe('WorkQueue and DelayingQueue (model-based)', () => {
-  it(`match client-go's workqueue on every observable after every operation (${RUNS} runs)`, async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { maxLength: 30 }), async (ops) => {
-        const clock = new FakeClock(0);
-        const q = new DelayingQueue<string>({ clock });
-        const model = new Model();
-        const gets: Outcome[] = [];
-        const drains: Outcome[] = [];
-        for (const [i, op] of ops.entries()) {
-          switch (op.op) {
-            case 'add':
-              model.add(op.item);
-              q.add(op.item);
-              break;
-            case 'done':
-              model.done(op.item);
-              q.done(op.item);
-              break;
-            case 'addAfter': {
-              // A distinct fraction per operation keeps ready times unique: client-go's heap does not order
-              // ties, so equal ready times could fire in either order.
-              const delay = op.delay === 0 ? 0 : op.delay + (i + 1) / 1024;
-              model.addAfter(op.item, delay);
-              q.addAfter(op.item, delay);
-              break;
+  it(
+    `match client-go's workqueue on every observable after every operation (${RUNS} runs)`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(opArb, { maxLength: 30 }), async (ops) => {
+          const clock = new FakeClock(0);
+          const q = new DelayingQueue<string>({ clock });
+          const model = new Model();
+          const gets: Outcome[] = [];
+          const drains: Outcome[] = [];
+          for (const [i, op] of ops.entries()) {
+            switch (op.op) {
+              case 'add':
+                model.add(op.item);
+                q.add(op.item);
+                break;
+              case 'done':
+                model.done(op.item);
+                q.done(op.item);
+                break;
+              case 'addAfter': {
+                // A distinct fraction per operation keeps ready times unique: client-go's heap does not order
+                // ties, so equal ready times could fire in either order.
+                const delay = op.delay === 0 ? 0 : op.delay + (i + 1) / 1024;
+                model.addAfter(op.item, delay);
+                q.addAfter(op.item, delay);
+                break;
+              }
+              case 'get': {
+                model.get();
+                const slot = gets.length;
+                gets.push('pending');
+                void q.get().then((r: GetResult<string>) => {
+                  gets[slot] = r.shutdown ? 'shutdown' : `item ${r.item}`;
+                });
+                break;
+              }
+              case 'shutDown':
+                model.shutDown(false);
+                q.shutDown();
+                break;
+              case 'shutDownWithDrain': {
+                model.shutDown(true);
+                const slot = drains.length;
+                drains.push('pending');
+                void q.shutDownWithDrain().then(() => {
+                  drains[slot] = 'drained';
+                });
+                break;
+              }
+              case 'step':
+                model.step(op.ms);
+                clock.step(op.ms);
+                break;
             }
-            case 'get': {
-              model.get();
-              const slot = gets.length;
-              gets.push('pending');
-              void q.get().then((r: GetResult<string>) => {
-                gets[slot] = r.shutdown ? 'shutdown' : `item ${r.item}`;
-              });
-              break;
-            }
-            case 'shutDown':
-              model.shutDown(false);
-              q.shutDown();
-              break;
-            case 'shutDownWithDrain': {
-              model.shutDown(true);
-              const slot = drains.length;
-              drains.push('pending');
-              void q.shutDownWithDrain().then(() => {
-                drains[slot] = 'drained';
-              });
-              break;
-            }
-            case 'step':
-              model.step(op.ms);
-              clock.step(op.ms);
-              break;
+            await flushMicrotasks();
+            same(
+              {
+                len: q.len(),
+                processing: q.processingCount(),
+                shuttingDown: q.shuttingDown(),
+                waiting: q.waitingCount(),
+                gets,
+                drains,
+              },
+              {
+                len: model.queue.length,
+                processing: model.processing.size,
+                shuttingDown: model.shuttingDown,
+                waiting: model.waiting.size,
+                gets: model.gets,
+                drains: model.drains,
+              },
+            );
           }
-          await flushMicrotasks();
-          same(
-            {
-              len: q.len(),
-              processing: q.processingCount(),
-              shuttingDown: q.shuttingDown(),
-              waiting: q.waitingCount(),
-              gets,
-              drains,
-            },
-            {
-              len: model.queue.length,
-              processing: model.processing.size,
-              shuttingDown: model.shuttingDown,
-              waiting: model.waiting.size,
-              gets: model.gets,
-              drains: model.drains,
-            },
-          );
-        }
-        q.shutDown();
-      }),
-      { numRuns: RUNS },
-    );
-  });
+          q.shutDown();
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -14,6 +14,8 @@ import { parseLabelSelector } from './labels.js';
 import { SelectorError } from './selector-error.js';
 
 const RUNS = Number(process.env.KUBECACHE_PROPERTY_RUNS) || 1000;
+/** Generous: the machine may be shared, and `npm run test:deep` raises RUNS a hundredfold. */
+const TIMEOUT_MS = Math.max(120_000, RUNS * 100);
 
 /** Compares cheaply, and with `expect` (for its diff) only when they differ. */
 function same<X>(got: X, want: X): void {
@@ -47,7 +49,11 @@ const reqArb = (key: string): fc.Arbitrary<Req> =>
       op: fc.constantFrom<LabelOp>('in', 'notin'),
       written: fc.array(fc.constantFrom(...LABEL_VALUES), { maxLength: 4 }),
     }),
-    fc.record({ key: fc.constant(key), op: fc.constantFrom<LabelOp>('exists', '!'), written: fc.constant<string[]>([]) }),
+    fc.record({
+      key: fc.constant(key),
+      op: fc.constantFrom<LabelOp>('exists', '!'),
+      written: fc.constant<string[]>([]),
+    }),
     fc.record({
       key: fc.constant(key),
       op: fc.constantFrom<LabelOp>('gt', 'lt'),
@@ -152,84 +158,92 @@ const labelsArb = fc.dictionary(
 );
 
 describe('label selectors (model-based)', () => {
-  it(`parse, print, re-parse and match as apimachinery (${RUNS} runs)`, () => {
-    fc.assert(
-      fc.property(
-        selectorArb,
-        fc.array(space, { minLength: 1, maxLength: 5 }),
-        fc.array(labelsArb, { maxLength: 6 }),
-        (reqs, pads, labelSets) => {
-          const text = writeSelector(reqs, pads);
-          const sel = parseLabelSelector(text);
-          const sorted = [...reqs].sort((p, q) => (p.key < q.key ? -1 : p.key > q.key ? 1 : 0));
-          const canonical = sorted.map(printReq).join(',');
-          same(
-            {
-              text: sel.toString(),
-              empty: sel.empty(),
-              reqs: sel.requirements().map((r) => [r.key, r.operator, [...r.values]]),
-              reparsed: parseLabelSelector(sel.toString()).toString(),
-              matches: labelSets.map((l) => sel.matches(l)),
-            },
-            {
-              text: canonical,
-              empty: reqs.length === 0,
-              reqs: sorted.map((r) => [r.key, r.op, valuesOf(r)]),
-              reparsed: canonical,
-              matches: labelSets.map((l) => sorted.every((r) => matchReq(r, l))),
-            },
-          );
-          for (const r of sorted) {
-            const vals = valuesOf(r);
-            const exact = (r.op === '=' || r.op === '==' || r.op === 'in') && vals.length === 1 ? vals[0] : undefined;
-            expect(sel.requiresExactMatch(r.key)).toBe(exact);
-          }
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
+  it(
+    `parse, print, re-parse and match as apimachinery (${RUNS} runs)`,
+    () => {
+      fc.assert(
+        fc.property(
+          selectorArb,
+          fc.array(space, { minLength: 1, maxLength: 5 }),
+          fc.array(labelsArb, { maxLength: 6 }),
+          (reqs, pads, labelSets) => {
+            const text = writeSelector(reqs, pads);
+            const sel = parseLabelSelector(text);
+            const sorted = [...reqs].sort((p, q) => (p.key < q.key ? -1 : p.key > q.key ? 1 : 0));
+            const canonical = sorted.map(printReq).join(',');
+            same(
+              {
+                text: sel.toString(),
+                empty: sel.empty(),
+                reqs: sel.requirements().map((r) => [r.key, r.operator, [...r.values]]),
+                reparsed: parseLabelSelector(sel.toString()).toString(),
+                matches: labelSets.map((l) => sel.matches(l)),
+              },
+              {
+                text: canonical,
+                empty: reqs.length === 0,
+                reqs: sorted.map((r) => [r.key, r.op, valuesOf(r)]),
+                reparsed: canonical,
+                matches: labelSets.map((l) => sorted.every((r) => matchReq(r, l))),
+              },
+            );
+            for (const r of sorted) {
+              const vals = valuesOf(r);
+              const exact = (r.op === '=' || r.op === '==' || r.op === 'in') && vals.length === 1 ? vals[0] : undefined;
+              expect(sel.requiresExactMatch(r.key)).toBe(exact);
+            }
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it(`refuses token soup with a SelectorError or parses it to a selector that round-trips (${RUNS} runs)`, () => {
-    const token = fc.constantFrom(
-      'a',
-      'b',
-      'in',
-      'notin',
-      '(',
-      ')',
-      ',',
-      '=',
-      '==',
-      '!',
-      '!=',
-      '>',
-      '<',
-      ' ',
-      '1',
-      '-',
-      'x/',
-      '',
-    );
-    fc.assert(
-      fc.property(fc.array(token, { maxLength: 12 }), fc.array(labelsArb, { maxLength: 4 }), (tokens, labelSets) => {
-        const text = tokens.join('');
-        let sel: ReturnType<typeof parseLabelSelector>;
-        try {
-          sel = parseLabelSelector(text);
-        } catch (err) {
-          expect(err).toBeInstanceOf(SelectorError);
-          return;
-        }
-        const again = parseLabelSelector(sel.toString());
-        same(
-          { text: again.toString(), matches: labelSets.map((l) => again.matches(l)) },
-          { text: sel.toString(), matches: labelSets.map((l) => sel.matches(l)) },
-        );
-      }),
-      { numRuns: RUNS },
-    );
-  });
+  it(
+    `refuses token soup with a SelectorError or parses it to a selector that round-trips (${RUNS} runs)`,
+    () => {
+      const token = fc.constantFrom(
+        'a',
+        'b',
+        'in',
+        'notin',
+        '(',
+        ')',
+        ',',
+        '=',
+        '==',
+        '!',
+        '!=',
+        '>',
+        '<',
+        ' ',
+        '1',
+        '-',
+        'x/',
+        '',
+      );
+      fc.assert(
+        fc.property(fc.array(token, { maxLength: 12 }), fc.array(labelsArb, { maxLength: 4 }), (tokens, labelSets) => {
+          const text = tokens.join('');
+          let sel: ReturnType<typeof parseLabelSelector>;
+          try {
+            sel = parseLabelSelector(text);
+          } catch (err) {
+            expect(err).toBeInstanceOf(SelectorError);
+            return;
+          }
+          const again = parseLabelSelector(sel.toString());
+          same(
+            { text: again.toString(), matches: labelSets.map((l) => again.matches(l)) },
+            { text: sel.toString(), matches: labelSets.map((l) => sel.matches(l)) },
+          );
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
 
 // ---- field selectors -------------------------------------------------------------------------------------
@@ -311,57 +325,65 @@ const printTerms = (terms: Term[]) => terms.map((t) => `${t.field}${t.op}${escap
 const fieldSetArb = fc.dictionary(fc.constantFrom(...FIELDS), fc.constantFrom(...FIELD_VALUES), { maxKeys: 4 });
 
 describe('field selectors (model-based)', () => {
-  it(`parse, print, re-parse and match as apimachinery (${RUNS} runs)`, () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.oneof({ arbitrary: termArb, weight: 5 }, { arbitrary: fc.constant(undefined), weight: 1 }), {
-          maxLength: 5,
-        }),
-        fc.array(fieldSetArb, { maxLength: 6 }),
-        (parts, sets) => {
-          const text = parts.map((t) => (t === undefined ? '' : `${t.field}${t.op}${escape(t.value)}`)).join(',');
-          const kept = modelParseFields(text) as Term[];
-          const sel = parseFieldSelector(text);
-          const canonical = printTerms(kept);
-          same(
-            {
-              text: sel.toString(),
-              empty: sel.empty(),
-              reqs: sel.requirements().map((r) => [r.field, r.operator, r.value]),
-              reparsed: parseFieldSelector(sel.toString()).toString(),
-              matches: sets.map((s) => sel.matches(s)),
-              escaped: kept.map((t) => escapeFieldValue(t.value)),
-            },
-            {
-              text: canonical,
-              empty: kept.length === 0,
-              reqs: kept.map((t) => [t.field, t.op, t.value]),
-              reparsed: printTerms(modelParseFields(canonical) as Term[]),
-              matches: sets.map((s) => kept.every((t) => ((s[t.field] ?? '') === t.value) === (t.op !== '!='))),
-              escaped: kept.map((t) => escape(t.value)),
-            },
-          );
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
+  it(
+    `parse, print, re-parse and match as apimachinery (${RUNS} runs)`,
+    () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.oneof({ arbitrary: termArb, weight: 5 }, { arbitrary: fc.constant(undefined), weight: 1 }), {
+            maxLength: 5,
+          }),
+          fc.array(fieldSetArb, { maxLength: 6 }),
+          (parts, sets) => {
+            const text = parts.map((t) => (t === undefined ? '' : `${t.field}${t.op}${escape(t.value)}`)).join(',');
+            const kept = modelParseFields(text) as Term[];
+            const sel = parseFieldSelector(text);
+            const canonical = printTerms(kept);
+            same(
+              {
+                text: sel.toString(),
+                empty: sel.empty(),
+                reqs: sel.requirements().map((r) => [r.field, r.operator, r.value]),
+                reparsed: parseFieldSelector(sel.toString()).toString(),
+                matches: sets.map((s) => sel.matches(s)),
+                escaped: kept.map((t) => escapeFieldValue(t.value)),
+              },
+              {
+                text: canonical,
+                empty: kept.length === 0,
+                reqs: kept.map((t) => [t.field, t.op, t.value]),
+                reparsed: printTerms(modelParseFields(canonical) as Term[]),
+                matches: sets.map((s) => kept.every((t) => ((s[t.field] ?? '') === t.value) === (t.op !== '!='))),
+                escaped: kept.map((t) => escape(t.value)),
+              },
+            );
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it(`refuses character soup exactly when apimachinery does, and agrees on what it parses (${RUNS} runs)`, () => {
-    const ch = fc.constantFrom('a', 'b', '=', '!', ',', '\\', ' ', '😀', '\uE000', 'x');
-    fc.assert(
-      fc.property(fc.array(ch, { maxLength: 10 }), (chars) => {
-        const text = chars.join('');
-        const want = modelParseFields(text);
-        let got: string | undefined;
-        try {
-          got = parseFieldSelector(text).toString();
-        } catch (err) {
-          expect(err).toBeInstanceOf(SelectorError);
-        }
-        same(got, want === undefined ? undefined : printTerms(want));
-      }),
-      { numRuns: RUNS },
-    );
-  });
+  it(
+    `refuses character soup exactly when apimachinery does, and agrees on what it parses (${RUNS} runs)`,
+    () => {
+      const ch = fc.constantFrom('a', 'b', '=', '!', ',', '\\', ' ', '😀', '\uE000', 'x');
+      fc.assert(
+        fc.property(fc.array(ch, { maxLength: 10 }), (chars) => {
+          const text = chars.join('');
+          const want = modelParseFields(text);
+          let got: string | undefined;
+          try {
+            got = parseFieldSelector(text).toString();
+          } catch (err) {
+            expect(err).toBeInstanceOf(SelectorError);
+          }
+          same(got, want === undefined ? undefined : printTerms(want));
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -13,6 +13,8 @@ import fc from 'fast-check';
 import { pod, podAttrs, record, startCacher, summary, type TestPod } from './cacher-test-kit.js';
 
 const RUNS = Number(process.env.KUBECACHE_PROPERTY_RUNS) || 1000;
+/** Generous: the machine may be shared, and `npm run test:deep` raises RUNS a hundredfold. */
+const TIMEOUT_MS = Math.max(120_000, RUNS * 100);
 
 /** Selectors, each with an oracle written apart from the predicate code. */
 const SELECTORS: [string, SelectionPredicate<TestPod> | undefined, (p: TestPod) => boolean][] = [
@@ -71,79 +73,83 @@ function expected(history: readonly Truth[], rv: number, matches: (p: TestPod) =
 }
 
 describe('Cacher watch streams (model-based)', () => {
-  it(`give each watcher exactly the filtered storage history after its RV, or a 410 (${RUNS} runs)`, async () => {
-    const seen = { expired: 0, streams: 0, events: 0 };
-    await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 25 }), async (ops) => {
-        const { storage, cacher, clock } = await startCacher({ historyLowerBound: 4 });
-        const history: Truth[] = [];
-        const sub = storage
-          .watch('/pods', { recursive: true, resourceVersion: String(storage.revision) })
-          .subscribe((e) => {
-            if (e.type === 'ADDED' || e.type === 'MODIFIED' || e.type === 'DELETED') {
-              history.push({ rv: Number(e.object.metadata.resourceVersion), event: e });
+  it(
+    `give each watcher exactly the filtered storage history after its RV, or a 410 (${RUNS} runs)`,
+    async () => {
+      const seen = { expired: 0, streams: 0, events: 0 };
+      await fc.assert(
+        fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 25 }), async (ops) => {
+          const { storage, cacher, clock } = await startCacher({ historyLowerBound: 4 });
+          const history: Truth[] = [];
+          const sub = storage
+            .watch('/pods', { recursive: true, resourceVersion: String(storage.revision) })
+            .subscribe((e) => {
+              if (e.type === 'ADDED' || e.type === 'MODIFIED' || e.type === 'DELETED') {
+                history.push({ rv: Number(e.object.metadata.resourceVersion), event: e });
+              }
+            });
+          const watchers: { rv: number; sel: number; prefix: string; rec: ReturnType<typeof record> }[] = [];
+          try {
+            for (const op of ops) {
+              if (op.op === 'step') clock.step(op.ms);
+              else if (op.op === 'write') {
+                const key = `/pods/${op.ns}/${op.name}`;
+                const exists = await storage.get(key, { ignoreNotFound: true });
+                if (!exists) await storage.create(key, pod(op.ns, op.name, { app: op.app }, op.node));
+                else if (op.del) await storage.delete(key);
+                else {
+                  await storage.guaranteedUpdate(key, {
+                    tryUpdate: (c) => ({
+                      ...c!,
+                      metadata: { ...c!.metadata, labels: { app: op.app } },
+                      spec: { nodeName: op.node },
+                    }),
+                  });
+                }
+              } else {
+                const rv = Math.max(1, storage.revision - op.back);
+                const [, predicate] = SELECTORS[op.selector]!;
+                const prefix = PREFIXES[op.prefix]!;
+                const w = await cacher.watch(prefix, {
+                  recursive: true,
+                  resourceVersion: String(rv),
+                  ...(predicate && { predicate }),
+                });
+                watchers.push({ rv, sel: op.selector, prefix, rec: record(w) });
+              }
             }
-          });
-        const watchers: { rv: number; sel: number; prefix: string; rec: ReturnType<typeof record> }[] = [];
-        try {
-          for (const op of ops) {
-            if (op.op === 'step') clock.step(op.ms);
-            else if (op.op === 'write') {
-              const key = `/pods/${op.ns}/${op.name}`;
-              const exists = await storage.get(key, { ignoreNotFound: true });
-              if (!exists) await storage.create(key, pod(op.ns, op.name, { app: op.app }, op.node));
-              else if (op.del) await storage.delete(key);
-              else {
-                await storage.guaranteedUpdate(key, {
-                  tryUpdate: (c) => ({
-                    ...c!,
-                    metadata: { ...c!.metadata, labels: { app: op.app } },
-                    spec: { nodeName: op.node },
-                  }),
+            await flushMicrotasks();
+            for (const w of watchers) {
+              const got = summary(w.rec.events);
+              if (got[0] === 'ERROR 410') {
+                seen.expired++;
+                expect({ got, done: w.rec.state.done }).toEqual({ got: ['ERROR 410'], done: true });
+                continue;
+              }
+              const want = expected(history, w.rv, SELECTORS[w.sel]![2], w.prefix);
+              seen.streams++;
+              seen.events += got.length;
+              if (JSON.stringify(got) !== JSON.stringify(want)) {
+                expect({ rv: w.rv, selector: SELECTORS[w.sel]![0], prefix: w.prefix, got }).toEqual({
+                  rv: w.rv,
+                  selector: SELECTORS[w.sel]![0],
+                  prefix: w.prefix,
+                  got: want,
                 });
               }
-            } else {
-              const rv = Math.max(1, storage.revision - op.back);
-              const [, predicate] = SELECTORS[op.selector]!;
-              const prefix = PREFIXES[op.prefix]!;
-              const w = await cacher.watch(prefix, {
-                recursive: true,
-                resourceVersion: String(rv),
-                ...(predicate && { predicate }),
-              });
-              watchers.push({ rv, sel: op.selector, prefix, rec: record(w) });
             }
+          } finally {
+            sub.unsubscribe();
+            await cacher.stop();
           }
-          await flushMicrotasks();
-          for (const w of watchers) {
-            const got = summary(w.rec.events);
-            if (got[0] === 'ERROR 410') {
-              seen.expired++;
-              expect({ got, done: w.rec.state.done }).toEqual({ got: ['ERROR 410'], done: true });
-              continue;
-            }
-            const want = expected(history, w.rv, SELECTORS[w.sel]![2], w.prefix);
-            seen.streams++;
-            seen.events += got.length;
-            if (JSON.stringify(got) !== JSON.stringify(want)) {
-              expect({ rv: w.rv, selector: SELECTORS[w.sel]![0], prefix: w.prefix, got }).toEqual({
-                rv: w.rv,
-                selector: SELECTORS[w.sel]![0],
-                prefix: w.prefix,
-                got: want,
-              });
-            }
-          }
-        } finally {
-          sub.unsubscribe();
-          await cacher.stop();
-        }
-      }),
-      { numRuns: RUNS },
-    );
-    // The generated histories exercise both outcomes, and streams that carry events.
-    expect(seen.expired).toBeGreaterThan(0);
-    expect(seen.streams).toBeGreaterThan(seen.expired);
-    expect(seen.events).toBeGreaterThan(seen.streams);
-  });
+        }),
+        { numRuns: RUNS },
+      );
+      // The generated histories exercise both outcomes, and streams that carry events.
+      expect(seen.expired).toBeGreaterThan(0);
+      expect(seen.streams).toBeGreaterThan(seen.expired);
+      expect(seen.events).toBeGreaterThan(seen.streams);
+    },
+    TIMEOUT_MS,
+  );
 });
