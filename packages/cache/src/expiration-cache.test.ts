@@ -172,7 +172,7 @@ describe('ExpirationCache resource-version tracking (review)', () => {
 
 describe('ExpirationCache divergences found by differential testing', () => {
   it("#6 ExpirationCache delete records the deleted object's resource version", () => {
-    const cache = new ExpirationCache<Obj>({ ttl: 0 });
+    const cache = new ExpirationCache<Obj>({ ttlMs: 0 });
     cache.add({ metadata: { name: 'a', resourceVersion: '5' }, value: '' });
     expect(cache.lastStoreSyncResourceVersion()).toBe('');
     cache.delete({ metadata: { name: 'a', resourceVersion: '7' }, value: '' });

@@ -34,7 +34,6 @@ interface Req {
 
 const LABEL_KEYS = ['a', 'b', 'in', 'x.io/y'];
 const LABEL_VALUES = ['', 'v', 'w', 'in', 'notin', 'v-1'];
-const INTS = ['0', '1', '10', '-3', '+2'];
 const space = fc.constantFrom('', ' ', '  ', '\t');
 
 const reqArb = (key: string): fc.Arbitrary<Req> =>
@@ -266,7 +265,7 @@ const termArb: fc.Arbitrary<Term> = fc.record({
 const byUtf8 = (p: string, q: string) => Buffer.compare(Buffer.from(p, 'utf8'), Buffer.from(q, 'utf8'));
 
 /** The escaping apimachinery's fields.EscapeValue applies, written out independently. */
-function escape(v: string): string {
+function escapeModel(v: string): string {
   let out = '';
   for (const ch of v) out += ch === '\\' || ch === ',' || ch === '=' ? `\\${ch}` : ch;
   return out;
@@ -320,7 +319,7 @@ function modelParseFields(text: string): Term[] | undefined {
   return terms;
 }
 
-const printTerms = (terms: Term[]) => terms.map((t) => `${t.field}${t.op}${escape(t.value)}`).join(',');
+const printTerms = (terms: Term[]) => terms.map((t) => `${t.field}${t.op}${escapeModel(t.value)}`).join(',');
 
 const fieldSetArb = fc.dictionary(fc.constantFrom(...FIELDS), fc.constantFrom(...FIELD_VALUES), { maxKeys: 4 });
 
@@ -335,7 +334,9 @@ describe('field selectors (model-based)', () => {
           }),
           fc.array(fieldSetArb, { maxLength: 6 }),
           (parts, sets) => {
-            const text = parts.map((t) => (t === undefined ? '' : `${t.field}${t.op}${escape(t.value)}`)).join(',');
+            const text = parts
+              .map((t) => (t === undefined ? '' : `${t.field}${t.op}${escapeModel(t.value)}`))
+              .join(',');
             const kept = modelParseFields(text) as Term[];
             const sel = parseFieldSelector(text);
             const canonical = printTerms(kept);
@@ -354,7 +355,7 @@ describe('field selectors (model-based)', () => {
                 reqs: kept.map((t) => [t.field, t.op, t.value]),
                 reparsed: printTerms(modelParseFields(canonical) as Term[]),
                 matches: sets.map((s) => kept.every((t) => ((s[t.field] ?? '') === t.value) === (t.op !== '!='))),
-                escaped: kept.map((t) => escape(t.value)),
+                escaped: kept.map((t) => escapeModel(t.value)),
               },
             );
           },
