@@ -87,6 +87,23 @@ export class ResourceRegistry {
     return this.list(group).length > 0;
   }
 
+  /**
+   * Replaces every watch cache with a fresh one (its history starts at a new list); the old caches stop,
+   * which ends their watches. Resolves when the new caches are ready.
+   */
+  async restartCaches(): Promise<void> {
+    const old: Cacher<KubeObject>[] = [];
+    for (const [prefix, store] of this.#byPrefix) {
+      if (!store.cacher) continue;
+      old.push(store.cacher);
+      const cacher = this.#newCacher(store.def, prefix);
+      this.#byPrefix.set(prefix, { ...store, cacher });
+      for (const [path, s] of this.#byPath) if (s.prefix === prefix) this.#byPath.set(path, { ...s, cacher });
+    }
+    await Promise.all(old.map((c) => c.stop()));
+    await this.waitUntilReady();
+  }
+
   /** Resolves once every cache has filled. */
   async waitUntilReady(): Promise<void> {
     await Promise.all([...this.#byPrefix.values()].map((s) => s.cacher?.waitUntilReady()));

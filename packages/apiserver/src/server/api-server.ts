@@ -13,6 +13,7 @@ import type { ResourceDefinition } from '../registry/resource-definition.js';
 import { ResourceRegistry } from '../registry/resource-registry.js';
 import { createStorageBackend, type StorageBackendConfig } from '../storage/storage-backend.js';
 import { TokenAuthenticator } from './authn.js';
+import { FaultInjector } from './fault-injector.js';
 import { DEFAULT_MAX_BODY_BYTES } from './http-io.js';
 import { createRouter } from './router.js';
 import { generateServingCertificate, type ServingCertificate } from './self-signed.js';
@@ -61,6 +62,8 @@ export class ApiServer {
   readonly caPem: string | undefined;
   readonly registry: ResourceRegistry;
   readonly storage: Storage<KubeObject>;
+  /** Injected failures for resilience tests; inert unless used. */
+  readonly faults: FaultInjector;
   readonly #server: http.Server;
   readonly #closeStorage: () => Promise<void>;
   #stopped: Promise<void> | undefined;
@@ -71,8 +74,10 @@ export class ApiServer {
     registry: ResourceRegistry;
     storage: Storage<KubeObject>;
     server: http.Server;
+    faults: FaultInjector;
     closeStorage: () => Promise<void>;
   }) {
+    this.faults = init.faults;
     this.url = init.url;
     this.caPem = init.caPem;
     this.registry = init.registry;
@@ -98,6 +103,7 @@ export class ApiServer {
       const hooks = new ServerHooks(registry, log);
       await hooks.bootstrap(INITIAL_NAMESPACES);
       await registry.waitUntilReady();
+      const faults = new FaultInjector();
       const tls = options.tls === true ? generateServingCertificate() : options.tls || undefined;
       const router = createRouter({
         services: {
@@ -107,6 +113,7 @@ export class ApiServer {
           minRequestTimeoutMs: options.minRequestTimeoutMs ?? 1_800_000,
           onCustomResourceDefinition: (crd, deleted) => hooks.onCustomResourceDefinition(crd, deleted),
           onNamespaceDeleted: (name) => hooks.onNamespaceDeleted(name),
+          faults,
         },
         watchLimiter: new WatchLimiter(options.maxWatchesPerClient ?? 1000),
         authenticator: options.tokens?.length ? new TokenAuthenticator(options.tokens) : undefined,
@@ -130,6 +137,7 @@ export class ApiServer {
         registry,
         storage,
         server,
+        faults,
         closeStorage: async () => backend?.close(),
       });
     } catch (err) {
@@ -139,11 +147,25 @@ export class ApiServer {
     }
   }
 
+  /**
+   * Drops history, as an etcd compaction followed by an apiserver restart would: the storage is compacted
+   * at its current revision (when it can be) and every watch cache starts over from a fresh list, so open
+   * watches end and clients resuming from an older resourceVersion get 410 Expired and relist.
+   * Resolves to the compaction revision.
+   */
+  async compact(): Promise<number> {
+    const revision = await this.storage.getCurrentResourceVersion();
+    (this.storage as { compact?: (rv: number) => void }).compact?.(revision);
+    await this.registry.restartCaches();
+    return revision;
+  }
+
   /** Stops listening, ends open watches, stops the caches and closes the storage it created. Idempotent. */
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
       this.#server.closeAllConnections();
+      this.faults.reset();
       await this.registry.stop();
       await closed;
       await this.#closeStorage();

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '@kubecache/apimachinery';
 import { type ErrorTarget, type StorageOperation, toStatusError } from '@kubecache/storage';
 import type { ResourceRegistry, ResourceStore } from '../registry/resource-registry.js';
+import type { FaultInjector } from './fault-injector.js';
 import type { RequestInfo } from './request-info.js';
 
 /** Server-wide services the handlers use. */
@@ -19,6 +20,8 @@ export interface ServerServices {
   readonly minRequestTimeoutMs: number;
   /** Called after a CRD was written or deleted (it changes what is served). */
   onCustomResourceDefinition(crd: KubeObject, deleted: boolean): Promise<void>;
+  /** Injected failures (tests). */
+  readonly faults: FaultInjector;
   /** Called before a namespace is finally removed: deletes what it holds. */
   onNamespaceDeleted(name: string): Promise<void>;
 }

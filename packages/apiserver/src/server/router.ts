@@ -89,6 +89,8 @@ async function route(o: RouterOptions, req: IncomingMessage, res: ServerResponse
       failureStatus(404, 'NotFound', 'the server could not find the requested resource', { kind: info.resource }),
     );
   if (!store.def.namespaced && info.namespace) throw notFoundError(info.group, info.resource, info.name);
+  const injected = o.services.faults.check();
+  if (injected) throw injected;
   const ctx: RequestContext = { store, info, query: url.searchParams, req, res, services: o.services };
   await dispatch(o, ctx);
 }
@@ -96,7 +98,11 @@ async function route(o: RouterOptions, req: IncomingMessage, res: ServerResponse
 function serveOpenApi(res: ServerResponse, registry: RouterOptions['services']['registry'], path: string): void {
   const m = /^\/openapi\/v3\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(path);
   const root = path === '/openapi/v3' || path === '/openapi/v3/';
-  const doc = root ? openApiRoot(registry) : m ? openApiGroupVersion(registry, m[2] ?? '', (m[1] ?? m[3]) as string) : undefined;
+  const doc = root
+    ? openApiRoot(registry)
+    : m
+      ? openApiGroupVersion(registry, m[2] ?? '', (m[1] ?? m[3]) as string)
+      : undefined;
   if (doc) sendJSON(res, 200, doc);
   else sendPageNotFound(res);
 }

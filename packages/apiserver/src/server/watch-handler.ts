@@ -103,15 +103,18 @@ async function watchCacher(
   startStream(res);
   const stop = () => watcher.stop();
   res.on('close', stop);
+  const fault = ctx.services.faults.track(res);
   try {
     for await (const event of watcher) {
       if (res.destroyed) break;
+      if (fault.silent()) continue;
       if (!res.write(encode(event))) await drained(res);
     }
   } finally {
+    fault.done();
     res.off('close', stop);
     watcher.stop();
-    if (!res.destroyed) res.end();
+    if (!res.destroyed && !fault.silent()) res.end();
   }
 }
 
@@ -123,6 +126,7 @@ async function watchStorage(
   const { res } = ctx;
   const encode = lineEncoder(ctx);
   startStream(res);
+  const fault = ctx.services.faults.track(res);
   await new Promise<void>((resolve) => {
     let done = false;
     let sub: Subscription | undefined;
@@ -131,13 +135,14 @@ async function watchStorage(
       done = true;
       clearTimeout(timer);
       sub?.unsubscribe();
-      if (!res.destroyed) res.end();
+      fault.done();
+      if (!res.destroyed && !fault.silent()) res.end();
       resolve();
     };
     const timer = setTimeout(finish, options.timeoutSeconds * 1000);
     sub = ctx.store.storage.watch(key, options).subscribe({
       next: (e) => {
-        if (!res.destroyed) res.write(encode(e));
+        if (!res.destroyed && !fault.silent()) res.write(encode(e));
       },
       error: (err) => {
         if (!res.destroyed) res.write(encode({ type: 'ERROR', object: statusFor(ctx, err, 'watch', '').status }));
