@@ -110,7 +110,11 @@ describe('client-node makeInformer against the server', () => {
   it('syncs, follows changes and relists after the server compacts its history', async () => {
     const core = ts.kubeConfig.makeApiClient(CoreV1Api);
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'before' } } });
-    const informer = makeInformer(ts.kubeConfig, '/api/v1/namespaces/default/configmaps', () => core.listNamespacedConfigMap({ namespace: 'default' }));
+    let lists = 0;
+    const informer = makeInformer(ts.kubeConfig, '/api/v1/namespaces/default/configmaps', () => {
+      lists++;
+      return core.listNamespacedConfigMap({ namespace: 'default' });
+    });
     // client-node stops its informer on a non-410 error; the documented remedy is to start it again.
     let stopped = false;
     informer.on('error', () => {
@@ -129,6 +133,7 @@ describe('client-node makeInformer against the server', () => {
       await core.deleteNamespacedConfigMap({ name: 'before', namespace: 'default' });
       await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'after' } } });
       await waitFor(() => names() === 'after,live', names);
+      expect(lists).toBeGreaterThanOrEqual(2);
       const stored = await core.listNamespacedConfigMap({ namespace: 'default' });
       const rv = new Map(stored.items.map((c) => [c.metadata?.name, c.metadata?.resourceVersion]));
       expect(informer.list().every((o) => rv.get(o.metadata?.name) === o.metadata?.resourceVersion)).toBe(true);
