@@ -62,7 +62,9 @@ describeKubectl('kubectl against the server', () => {
   it('creates from a file, applies twice (unchanged), applies a change and reads it back as a table, JSON and YAML', async () => {
     const file = kubectl.file('deploy.yaml', DEPLOYMENT);
     expect(await ok(['create', '-f', file])).toBe('deployment.apps/web created\n');
-    expect(ages(await ok(['get', 'deployments']))).toBe('NAME   READY   UP-TO-DATE   AVAILABLE   AGE\nweb    0/2     0            0           <age>\n');
+    expect(ages(await ok(['get', 'deployments']))).toBe(
+      'NAME   READY   UP-TO-DATE   AVAILABLE   AGE\nweb    0/2     0            0           <age>\n',
+    );
     const first = await kubectl.run(['apply', '-f', file]);
     expect(first.stdout).toBe('deployment.apps/web configured\n');
     expect(first.stderr).toContain('missing the kubectl.kubernetes.io/last-applied-configuration annotation');
@@ -70,7 +72,9 @@ describeKubectl('kubectl against the server', () => {
     const changed = kubectl.file('deploy2.yaml', DEPLOYMENT.replace('nginx:1.25', 'nginx:1.26'));
     expect(await ok(['apply', '-f', changed])).toBe('deployment.apps/web configured\n');
     const json = JSON.parse(await ok(['get', 'deployment', 'web', '-o', 'json']));
-    expect(json.spec.template.spec.containers).toEqual([{ name: 'nginx', image: 'nginx:1.26', ports: [{ containerPort: 80 }] }]);
+    expect(json.spec.template.spec.containers).toEqual([
+      { name: 'nginx', image: 'nginx:1.26', ports: [{ containerPort: 80 }] },
+    ]);
     expect(json.metadata.generation).toBe(2);
     const yaml = await ok(['get', 'deployment', 'web', '-o', 'yaml']);
     expect(yaml).toContain('  name: web\n  namespace: default\n');
@@ -81,27 +85,60 @@ describeKubectl('kubectl against the server', () => {
     expect(await ok(['label', 'deployment', 'web', 'tier=front'])).toBe('deployment.apps/web labeled\n');
     expect(await ok(['annotate', 'deployment', 'web', 'note=hi'])).toBe('deployment.apps/web annotated\n');
     expect(await ok(['scale', 'deployment', 'web', '--replicas=5'])).toBe('deployment.apps/web scaled\n');
-    expect(await ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas} {.metadata.labels.tier} {.metadata.annotations.note}'])).toBe('5 front hi');
-    expect(await ok(['patch', 'deployment', 'web', '--type=merge', '-p', '{"spec":{"replicas":1}}'])).toBe('deployment.apps/web patched\n');
-    expect(await ok(['patch', 'deployment', 'web', '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":3}]'])).toBe('deployment.apps/web patched\n');
+    expect(
+      await ok([
+        'get',
+        'deployment',
+        'web',
+        '-o',
+        'jsonpath={.spec.replicas} {.metadata.labels.tier} {.metadata.annotations.note}',
+      ]),
+    ).toBe('5 front hi');
+    expect(await ok(['patch', 'deployment', 'web', '--type=merge', '-p', '{"spec":{"replicas":1}}'])).toBe(
+      'deployment.apps/web patched\n',
+    );
+    expect(
+      await ok([
+        'patch',
+        'deployment',
+        'web',
+        '--type=json',
+        '-p',
+        '[{"op":"replace","path":"/spec/replicas","value":3}]',
+      ]),
+    ).toBe('deployment.apps/web patched\n');
     const smp = '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.27"}]}}}}';
     expect(await ok(['patch', 'deployment', 'web', '-p', smp])).toBe('deployment.apps/web patched\n');
-    expect(await ok(['patch', 'deployment', 'web', '--type=merge', '-p', '{"spec":{"replicas":3}}'])).toBe('deployment.apps/web patched (no change)\n');
+    expect(await ok(['patch', 'deployment', 'web', '--type=merge', '-p', '{"spec":{"replicas":3}}'])).toBe(
+      'deployment.apps/web patched (no change)\n',
+    );
     const json = JSON.parse(await ok(['get', 'deployment', 'web', '-o', 'json']));
     // The strategic merge patch merged the container by name: its ports survived.
-    expect(json.spec.template.spec.containers).toEqual([{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }]);
+    expect(json.spec.template.spec.containers).toEqual([
+      { name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80 }] },
+    ]);
     expect(json.spec.replicas).toBe(3);
   });
 
   it('prints pods with the pod columns, watches a change with get -w, and deletes', async () => {
-    const pod = kubectl.file('pod.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p1\nspec:\n  containers:\n  - name: c\n    image: busybox\n');
+    const pod = kubectl.file(
+      'pod.yaml',
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p1\nspec:\n  containers:\n  - name: c\n    image: busybox\n',
+    );
     expect(await ok(['apply', '-f', pod])).toBe('pod/p1 created\n');
-    expect(ages(await ok(['get', 'pods']))).toBe('NAME   READY   STATUS    RESTARTS   AGE\np1     0/1     Pending   0          <age>\n');
+    expect(ages(await ok(['get', 'pods']))).toBe(
+      'NAME   READY   STATUS    RESTARTS   AGE\np1     0/1     Pending   0          <age>\n',
+    );
     const watching = kubectl.run(['get', 'pods', '-w', '--request-timeout=3s'], 10_000);
-    await waitFor(() => ts.server.faults.openWatches > 0, () => 'kubectl get -w never opened its watch');
+    await waitFor(
+      () => ts.server.faults.openWatches > 0,
+      () => 'kubectl get -w never opened its watch',
+    );
     expect(await ok(['label', 'pod', 'p1', 'x=y'])).toBe('pod/p1 labeled\n');
     const watched = await watching;
-    expect(ages(watched.stdout)).toBe('NAME   READY   STATUS    RESTARTS   AGE\np1     0/1     Pending   0          <age>\np1     0/1     Pending   0          <age>\n');
+    expect(ages(watched.stdout)).toBe(
+      'NAME   READY   STATUS    RESTARTS   AGE\np1     0/1     Pending   0          <age>\np1     0/1     Pending   0          <age>\n',
+    );
     expect(await ok(['delete', 'pod', 'p1'])).toBe('pod "p1" deleted\n');
     const gone = await kubectl.run(['get', 'pod', 'p1']);
     expect([gone.code, gone.stderr]).toEqual([1, 'Error from server (NotFound): pods "p1" not found\n']);
@@ -111,9 +148,24 @@ describeKubectl('kubectl against the server', () => {
     const out = await ok(['api-resources', '--no-headers', '-o', 'name']);
     expect(out.split('\n').filter(Boolean).sort()).toEqual(
       [
-        'configmaps', 'customresourcedefinitions.apiextensions.k8s.io', 'cronjobs.batch', 'daemonsets.apps', 'deployments.apps',
-        'endpoints', 'events', 'jobs.batch', 'leases.coordination.k8s.io', 'namespaces', 'nodes', 'persistentvolumeclaims', 'pods',
-        'replicasets.apps', 'secrets', 'serviceaccounts', 'services', 'statefulsets.apps',
+        'configmaps',
+        'customresourcedefinitions.apiextensions.k8s.io',
+        'cronjobs.batch',
+        'daemonsets.apps',
+        'deployments.apps',
+        'endpoints',
+        'events',
+        'jobs.batch',
+        'leases.coordination.k8s.io',
+        'namespaces',
+        'nodes',
+        'persistentvolumeclaims',
+        'pods',
+        'replicasets.apps',
+        'secrets',
+        'serviceaccounts',
+        'services',
+        'statefulsets.apps',
       ].sort(),
     );
   });

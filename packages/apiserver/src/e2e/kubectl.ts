@@ -47,10 +47,15 @@ export class Kubectl {
   run(args: string[], timeoutMs = 20_000): Promise<KubectlResult> {
     const full = ['--kubeconfig', this.#kubeconfig, '--cache-dir', join(this.#dir, 'cache'), ...args];
     return new Promise((resolve) => {
-      execFile(this.#bin, full, { timeout: timeoutMs, env: { ...process.env, HOME: this.#dir } }, (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      });
+      execFile(
+        this.#bin,
+        full,
+        { timeout: timeoutMs, env: { ...process.env, HOME: this.#dir } },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+        },
+      );
     });
   }
 

@@ -4,7 +4,11 @@
  */
 
 /** Resolves once `cond()` is true; rejects after `timeoutMs` (default 10 000) with `describe()`. */
-export async function waitFor(cond: () => boolean | Promise<boolean>, describe: () => string, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  describe: () => string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);

@@ -3,7 +3,7 @@
  * and subresource. Every failure becomes a Status response; nothing a client sends escapes as an exception.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { failureStatus, notFoundError, StatusError } from '@kubecache/apimachinery';
+import { badRequestError, failureStatus, notFoundError, StatusError } from '@kubecache/apimachinery';
 import type { TokenAuthenticator } from './authn.js';
 import { handleDelete, handleDeleteCollection } from './delete-handlers.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
@@ -28,6 +28,7 @@ export interface RouterOptions {
   log(line: string): void;
 }
 
+const DOT_SEGMENT = /^(\.|%2e){1,2}$/i;
 const PUBLIC = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
 function acceptable(accept: string | undefined): boolean {
@@ -55,8 +56,14 @@ export function createRouter(o: RouterOptions): (req: IncomingMessage, res: Serv
 }
 
 async function route(o: RouterOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const path = url.pathname;
+  // The path is taken as sent: WHATWG URL parsing would resolve `..` and `%2e%2e` segments, turning a
+  // traversal attempt into a request for another resource.
+  const raw = req.url ?? '/';
+  const q = raw.indexOf('?');
+  const path = q < 0 ? raw : raw.slice(0, q);
+  const url = { searchParams: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)) };
+  if (!path.startsWith('/') || path.split('/').some((s) => DOT_SEGMENT.test(s)))
+    throw badRequestError(`invalid path: ${JSON.stringify(path.slice(0, 200))}`);
   if (!PUBLIC.has(path) && o.authenticator && !o.authenticator.authenticate(req)) throw unauthorizedError();
   if (path === '/healthz' || path === '/livez') return plain(res, 200, 'ok');
   if (path === '/readyz') return o.ready() ? plain(res, 200, 'ok') : plain(res, 500, 'caches not ready');

@@ -25,7 +25,9 @@ export function kubeconfigYaml(target: KubeconfigTarget): string {
   const name = target.name ?? 'kubecache';
   // client-node 1.x refuses plain http unless TLS verification is marked skipped; kubectl ignores the flag there.
   const plainHttp = target.url.startsWith('http:') ? '    insecure-skip-tls-verify: true\n' : '';
-  const ca = target.caPem ? `    certificate-authority-data: ${Buffer.from(target.caPem).toString('base64')}\n` : plainHttp;
+  const ca = target.caPem
+    ? `    certificate-authority-data: ${Buffer.from(target.caPem).toString('base64')}\n`
+    : plainHttp;
   const user = target.token ? `    token: ${JSON.stringify(target.token)}\n` : '    {}\n';
   return [
     'apiVersion: v1',
