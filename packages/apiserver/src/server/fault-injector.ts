@@ -19,7 +19,7 @@ export class FaultInjector {
   #until = 0;
   #code = 0;
   readonly #watches = new Set<OpenWatch>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers = new Map<NodeJS.Timeout, () => void>();
 
   /** Answers resource requests with `code` (429 or 500) for `durationMs`. */
   failRequests(code: 429 | 500, durationMs: number): void {
@@ -65,19 +65,22 @@ export class FaultInjector {
         continue;
       }
       w.silent = true;
-      const timer = setTimeout(() => {
+      const cut = () => {
         this.#timers.delete(timer);
-        w.res.socket?.destroy();
-      }, silentMs);
-      this.#timers.add(timer);
+        w.res.destroy();
+      };
+      const timer = setTimeout(cut, silentMs);
+      this.#timers.set(timer, cut);
     }
     return n;
   }
 
-  /** Clears the error window and pending timers. */
+  /** Ends the faults: closes the error window and cuts half-open watches still pending, now. */
   reset(): void {
     this.#until = 0;
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
+    for (const [timer, cut] of this.#timers) {
+      clearTimeout(timer);
+      cut();
+    }
   }
 }
