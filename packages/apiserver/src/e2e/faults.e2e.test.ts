@@ -6,7 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { KubeObject } from '@kubecache/apimachinery';
-import { CoreV1Api, type Informer, type KubernetesObject, makeInformer, type ObjectCache } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  type Informer,
+  type KubernetesObject,
+  makeInformer,
+  type ObjectCache,
+} from '@kubernetes/client-node';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { waitFor } from './wait.js';
 
@@ -43,13 +49,20 @@ describe('informers converge after seeded faults', () => {
     const name = `cm-${Math.floor(random() * 8)}`;
     const key = `/configmaps/${ns}/${name}`;
     if (!live.has(name)) {
-      await storage.create(key, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, uid: `${ns}-${name}` }, data: { v: '0' } } as KubeObject);
+      await storage.create(key, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace: ns, uid: `${ns}-${name}` },
+        data: { v: '0' },
+      } as KubeObject);
       live.add(name);
     } else if (random() < 0.3) {
       await storage.delete(key);
       live.delete(name);
     } else {
-      await storage.guaranteedUpdate(key, { tryUpdate: (cur) => ({ ...(cur as object), data: { v: String(random()) } }) as KubeObject });
+      await storage.guaranteedUpdate(key, {
+        tryUpdate: (cur) => ({ ...(cur as object), data: { v: String(random()) } }) as KubeObject,
+      });
     }
   }
 
@@ -80,17 +93,26 @@ describe('informers converge after seeded faults', () => {
   it.each(Array.from({ length: RUNS }, (_, i) => i + 1))('seed %i', async (seed) => {
     const random = prng(seed);
     const ns = `faults-${seed}`;
-    const created = await fetch(`${ts.url}/api/v1/namespaces`, { method: 'POST', body: JSON.stringify({ metadata: { name: ns } }), headers: { 'Content-Type': 'application/json' } });
+    const created = await fetch(`${ts.url}/api/v1/namespaces`, {
+      method: 'POST',
+      body: JSON.stringify({ metadata: { name: ns } }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(created.status).toBe(201);
     const core = ts.kubeConfig.makeApiClient(CoreV1Api);
     let stopped = false;
     const informers: ClientInformer[] = [0, 1].map(() => {
-      const inf = makeInformer(ts.kubeConfig, `/api/v1/namespaces/${ns}/configmaps`, () => core.listNamespacedConfigMap({ namespace: ns }));
+      const inf = makeInformer(ts.kubeConfig, `/api/v1/namespaces/${ns}/configmaps`, () =>
+        core.listNamespacedConfigMap({ namespace: ns }),
+      );
       // client-node stops on a non-410 error; restarting after a pause is its documented recovery.
       inf.on('error', () => {
-        setTimeout(() => {
-          if (!stopped) void inf.start().catch(() => undefined);
-        }, 50 + Math.floor(random() * 100));
+        setTimeout(
+          () => {
+            if (!stopped) void inf.start().catch(() => undefined);
+          },
+          50 + Math.floor(random() * 100),
+        );
       });
       return inf;
     });

@@ -42,6 +42,11 @@ export interface ApiServerOptions {
   maxWatchesPerClient?: number;
   /** Watch length when the client sets no timeoutSeconds: random in [this, 2 × this), in ms. Default 1 800 000. */
   minRequestTimeoutMs?: number;
+  /**
+   * How often the storage is asked for a progress notification, so quiet resources' caches (and the
+   * bookmarks their watchers get) follow the global resourceVersion; in ms, 0 disables. Default 1000.
+   */
+  progressIntervalMs?: number;
   /** Extra options for every Cacher (bookmark frequency, clock…). Default none. */
   cacher?: Partial<Omit<CacherOptions<KubeObject>, 'storage' | 'resourcePrefix'>>;
   /** Where failures are logged (never tokens). Default `console.error`. */
@@ -65,6 +70,7 @@ export class ApiServer {
   /** Injected failures for resilience tests; inert unless used. */
   readonly faults: FaultInjector;
   readonly #server: http.Server;
+  readonly #progressTimer: NodeJS.Timeout | undefined;
   readonly #closeStorage: () => Promise<void>;
   #stopped: Promise<void> | undefined;
 
@@ -75,8 +81,10 @@ export class ApiServer {
     storage: Storage<KubeObject>;
     server: http.Server;
     faults: FaultInjector;
+    progressTimer: NodeJS.Timeout | undefined;
     closeStorage: () => Promise<void>;
   }) {
+    this.#progressTimer = init.progressTimer;
     this.faults = init.faults;
     this.url = init.url;
     this.caPem = init.caPem;
@@ -138,6 +146,7 @@ export class ApiServer {
         storage,
         server,
         faults,
+        progressTimer: progressTicker(storage, options.progressIntervalMs ?? 1000, log),
         closeStorage: async () => backend?.close(),
       });
     } catch (err) {
@@ -166,10 +175,22 @@ export class ApiServer {
       const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
       this.#server.closeAllConnections();
       this.faults.reset();
+      clearInterval(this.#progressTimer);
       await this.registry.stop();
       await closed;
       await this.#closeStorage();
     })();
     return this.#stopped;
   }
+}
+
+function progressTicker(storage: Storage<KubeObject>, intervalMs: number, log: (line: string) => void) {
+  if (intervalMs <= 0 || !storage.supportsRequestWatchProgress) return undefined;
+  const timer = setInterval(() => {
+    storage
+      .requestWatchProgress()
+      .catch((err: unknown) => log(`apiserver: progress request failed: ${(err as Error).message}`));
+  }, intervalMs);
+  timer.unref();
+  return timer;
 }
