@@ -64,17 +64,20 @@ export async function handleList(ctx: RequestContext): Promise<void> {
 
 async function writeChunks(ctx: RequestContext, chunks: string[]): Promise<void> {
   const { res } = ctx;
-  let length = 0;
-  for (const c of chunks) length += Buffer.byteLength(c);
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': length });
-  // Batch small chunks into ~64 KiB writes; wait for drain so a slow reader does not pile up memory.
-  let batch = '';
-  for (const c of chunks) {
-    batch += c;
-    if (batch.length < 65_536) continue;
+  // Chunked transfer (no Content-Length): sizing 100 MB of strings up front costs a pass over them.
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  // Write ~1 MiB at a time (few syscalls, no 100 MB string); wait for drain so a slow reader does not pile
+  // up memory.
+  let start = 0;
+  let size = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    size += (chunks[i] as string).length;
+    if (size < 1_048_576 && i < chunks.length - 1) continue;
+    const batch = chunks.slice(start, i + 1).join('');
+    [start, size] = [i + 1, 0];
+    if (i === chunks.length - 1) return void res.end(batch);
     if (!res.write(batch)) await drained(res);
-    batch = '';
     if (res.destroyed) return;
   }
-  res.end(batch);
+  res.end();
 }
