@@ -22,7 +22,7 @@ let ts: TestServer;
 let lists: number;
 let factory: SharedInformerFactory;
 beforeEach(async () => {
-  ts = await startTestServer({ server: { cacher: { bookmarkFrequency: 1000 }, progressIntervalMs: 200 } });
+  ts = await startTestServer({ server: { cacher: { bookmarkFrequencyMs: 1000 }, progressIntervalMs: 200 } });
   lists = 0;
   factory = new SharedInformerFactory({
     listerWatcherFor: (r): ListerWatcher<KubeObject> => {
