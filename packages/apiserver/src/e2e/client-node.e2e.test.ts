@@ -181,6 +181,9 @@ describe('client-node makeInformer against the server', () => {
       await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'live' } } });
       await waitFor(() => names() === 'before,live', names);
 
+      // A write the informer does not see moves the revision past its resourceVersion, so once history is
+      // compacted its watch resumes from an expired resourceVersion: 410, then a relist.
+      await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'elsewhere' } } });
       await ts.server.compact();
       await core.deleteNamespacedConfigMap({ name: 'before', namespace: 'default' });
       await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'after' } } });

@@ -47,7 +47,6 @@ export interface TestServer {
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const server = await ApiServer.start({
-    log: () => undefined,
     ...options.server,
     ...(options.resources && { resources: options.resources }),
     ...(options.storage && { storage: options.storage }),
