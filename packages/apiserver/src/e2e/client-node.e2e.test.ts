@@ -153,6 +153,24 @@ describe('the API server, through client-node', () => {
   });
 });
 
+describe('namespaces', () => {
+  it('deleting a namespace deletes what it holds', async () => {
+    const core = ts.kubeConfig.makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'team' } } });
+    await core.createNamespacedConfigMap({ namespace: 'team', body: { metadata: { name: 'x' } } });
+    await core.createNamespacedSecret({ namespace: 'team', body: { metadata: { name: 'y' } } });
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'stays' } } });
+    await core.deleteNamespace({ name: 'team' });
+    const all = await core.listConfigMapForAllNamespaces();
+    expect(all.items.map((c) => `${c.metadata?.namespace}/${c.metadata?.name}`)).toEqual(['default/stays']);
+    expect((await core.listSecretForAllNamespaces()).items).toEqual([]);
+    const recreate = await core
+      .createNamespacedConfigMap({ namespace: 'team', body: { metadata: { name: 'x' } } })
+      .catch((e: unknown) => e);
+    expect(codeOf(recreate)).toBe(404);
+  });
+});
+
 describe('client-node makeInformer against the server', () => {
   it('syncs, follows changes and relists after the server compacts its history', async () => {
     const core = ts.kubeConfig.makeApiClient(CoreV1Api);
