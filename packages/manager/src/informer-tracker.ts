@@ -7,8 +7,8 @@
  *  (new) ──list ok──> ok ──list/watch error──> backoff(since t) ──list ok | watch event──> ok
  * ```
  */
-import { type Clock, StatusError } from '@kubecache/apimachinery';
-import type { ListerWatcher } from '@kubecache/cache';
+import { type Clock, type ListOptions, StatusError, type WatchEvent } from '@kubecache/apimachinery';
+import type { ListerWatcher, ListResult } from '@kubecache/cache';
 import { type Observable, tap } from 'rxjs';
 
 /** What the tracker reports as it goes (the Prometheus side implements it). */
@@ -78,21 +78,27 @@ export class InformerTracker {
       this.#states.set(name, s);
     }
     const state = s;
+    const listed = async (signal: AbortSignal | undefined, call: () => Promise<ListResult<T>>) => {
+      try {
+        const result = await call();
+        this.sink?.request('GET', '200');
+        this.sink?.listed(name, state.lists++ > 0);
+        this.#recover(state, result.metadata.resourceVersion);
+        state.listed = true;
+        return result;
+      } catch (err) {
+        if (!signal?.aborted) this.#fail(state, err, 'GET');
+        throw err;
+      }
+    };
+    const streaming = lw.listStreaming?.bind(lw);
     return {
-      list: async (options, signal) => {
-        try {
-          const result = await lw.list(options, signal);
-          this.sink?.request('GET', '200');
-          this.sink?.listed(name, state.lists++ > 0);
-          this.#recover(state, result.metadata.resourceVersion);
-          state.listed = true;
-          return result;
-        } catch (err) {
-          if (!signal?.aborted) this.#fail(state, err, 'GET');
-          throw err;
-        }
-      },
-      watch: (options): Observable<import('@kubecache/apimachinery').WatchEvent<T>> => {
+      list: (options, signal) => listed(signal, () => lw.list(options, signal)),
+      ...(streaming && {
+        listStreaming: (options: ListOptions, sink: (items: readonly T[]) => void, signal?: AbortSignal) =>
+          listed(signal, () => streaming(options, sink, signal)),
+      }),
+      watch: (options): Observable<WatchEvent<T>> => {
         this.sink?.watched(name);
         let opened = false;
         return lw.watch(options).pipe(
