@@ -18,11 +18,6 @@ export interface HealthReport {
   readonly results: ReadonlyArray<{ name: string; error: string | undefined }>;
 }
 
-/** A check failed with this message. */
-export class HealthCheckError extends Error {
-  override readonly name = 'HealthCheckError';
-}
-
 /**
  * A named set of checks (`healthz` or `readyz`).
  *

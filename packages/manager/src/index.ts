@@ -15,7 +15,7 @@ export { LeaderElectionLostError, ShutdownTimeoutError } from './manager-options
 export type { PromMetricsOptions, PromRegistry } from './prom-metrics.js';
 export { PromMetrics } from './prom-metrics.js';
 export type { HealthCheck, HealthReport } from './health-checks.js';
-export { HealthCheckError, HealthChecks } from './health-checks.js';
+export { HealthChecks } from './health-checks.js';
 
 // --- leader election
 export type { LeaderCallbacks, LeaderElectorOptions } from './leader-elector.js';

@@ -2,4 +2,4 @@
 export { MemoryLeaseLock } from '../lease-lock.js';
 export { MemoryEventSink } from '../memory-event-sink.js';
 export type { PromSample } from './prom-text.js';
-export { parsePromText, sampleValue } from './prom-text.js';
+export { PromTextError, parsePromText, sampleValue } from './prom-text.js';
