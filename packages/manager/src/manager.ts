@@ -11,7 +11,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Clock, type KubeObject, realClock } from '@kubecache/apimachinery';
+import { type Clock, errorReporter, type KubeObject, realClock } from '@kubecache/apimachinery';
 import {
   ControllerRunner,
   type ControllerRunnerOptions,
@@ -195,7 +195,6 @@ export class Manager {
       (r) => this.elector !== undefined && r.needLeaderElection !== false,
     );
     void synced.then(() => !runs.signal.aborted && launch(always, runs.signal));
-    const electorRun = this.elector?.run(electorStop.signal);
     if (this.elector) {
       this.#onLeading = (leading) => {
         void synced.then(() => {
@@ -208,6 +207,7 @@ export class Manager {
         runs.abort();
       };
     }
+    const electorRun = this.elector?.run(electorStop.signal);
     await ended;
     stopping = !lost;
     runs.abort();
@@ -326,6 +326,7 @@ export class Manager {
       });
     const identity = le.identity ?? `${hostname()}_${randomUUID()}`;
     let leading = false;
+    const report = errorReporter(`leader election ${lock.describe()}`, { clock: this.#clock, logger: this.#log });
     return new LeaderElector({
       lock,
       identity,
@@ -334,6 +335,7 @@ export class Manager {
       retryPeriodMs: le.retryPeriodMs,
       random: le.random,
       clock: this.#clock,
+      onError: (err) => report(err, identity),
       callbacks: {
         onStartedLeading: (signal) => {
           leading = true;
