@@ -72,9 +72,11 @@ class PausableLock implements LeaseLock {
 async function main(argv: string[]): Promise<void> {
   const [file, id, leaseName, seed, ld, rd, rp] = argv;
   if (!file || !id || !leaseName) throw new Error('usage: <kubeconfig> <identity> <lease> <seed> <ld> <rd> <rp>');
-  const report = (ev: ChildReport['ev'], detail?: string): void => {
-    process.send?.({ ev, id, at: Date.now(), detail } satisfies ChildReport);
-  };
+  const report = (ev: ChildReport['ev'], detail?: string): Promise<void> =>
+    new Promise((resolve) => {
+      if (!process.send) return resolve();
+      process.send({ ev, id, at: Date.now(), detail } satisfies ChildReport, () => resolve());
+    });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(file);
   const lock = new PausableLock(new KubeLeaseLock({ kubeConfig, namespace: 'default', name: leaseName }));
@@ -97,9 +99,9 @@ async function main(argv: string[]): Promise<void> {
   manager.add({
     name: 'probe',
     run: async (signal) => {
-      report('controllers-started');
+      void report('controllers-started');
       await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-      report('controllers-stopped');
+      void report('controllers-stopped');
     },
   });
   const abort = new AbortController();
@@ -108,14 +110,17 @@ async function main(argv: string[]): Promise<void> {
     if (m === 'pause') lock.paused = true;
     if (m === 'resume') lock.resume();
   });
-  report('ready');
+  void report('ready');
+  let code = 0;
   try {
     await manager.start(abort.signal);
-    report('exit');
+    await report('exit');
   } catch (err) {
-    report(err instanceof Error && err.name === 'LeaderElectionLostError' ? 'lost' : 'exit', String(err));
+    code = err instanceof Error && err.name === 'LeaderElectionLostError' ? 3 : 1;
+    await report(code === 3 ? 'lost' : 'exit', String(err));
   }
-  process.disconnect?.();
+  // Exit now: the runtime would otherwise wait for idle keep-alive sockets of client-node's requests.
+  process.exit(code);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Clock, errorReporter, type KubeObject, realClock } from '@kubecache/apimachinery';
 import {
+  ClusterAgents,
   ControllerRunner,
   type ControllerRunnerOptions,
   type HandlerRegistration,
@@ -75,6 +76,8 @@ export class Manager {
   readonly #runnables: Runnable[] = [];
   readonly #recorders: EventRecorder[] = [];
   readonly #servers: ManagerServer[] = [];
+  /** Keep-alive connections of the default ListerWatchers, closed once the informers have stopped. */
+  readonly #agents = new ClusterAgents();
   #addresses: Promise<ManagerAddresses> | undefined;
   #synced = false;
   #started = false;
@@ -213,6 +216,7 @@ export class Manager {
     runs.abort();
     const drained = await shutdown.step('controllers drained', Promise.all(running));
     await shutdown.step('informers stopped', this.factory.shutdown());
+    this.#agents.destroy();
     await shutdown.step('events flushed', Promise.all(this.#recorders.map((r) => r.flush(shutdown.signal))));
     for (const r of this.#recorders) r.stop();
     electorStop.abort();
@@ -305,7 +309,8 @@ export class Manager {
 
   #listerWatcherFor(): ListerWatcherFactory {
     const base: ListerWatcherFactory =
-      this.#o.listerWatcherFor ?? ((r) => new KubeListerWatcher({ kubeConfig: this.#need('listerWatcherFor'), ...r }));
+      this.#o.listerWatcherFor ??
+      ((r) => new KubeListerWatcher({ kubeConfig: this.#need('listerWatcherFor'), agents: this.#agents, ...r }));
     return (r) => {
       const gv = r.group ? `${r.group}/${r.version}` : r.version;
       const name = `${gv}/${r.resource}${r.namespace ? `@${r.namespace}` : ''}`;
