@@ -213,4 +213,27 @@ describe('LeaderElector', () => {
     abort.abort();
     await run;
   });
+
+  it('a candidate that cannot reach the server retries every jittered retryPeriod, not in a tight loop', async () => {
+    const clock = new FakeClock(0);
+    const shared = new MemoryLeaseLock();
+    const a = candidate(clock, shared, 'a');
+    await clock.stepAsync(0);
+    const lockB = new PausableLock(shared);
+    const b = candidate(clock, lockB, 'b');
+    await clock.stepAsync(0);
+    a.abort.abort();
+    await a.run;
+    let gets = 0;
+    lockB.get = async () => {
+      gets++;
+      throw new Error('ECONNREFUSED');
+    };
+    await clock.stepAsync(30_000);
+    // 30 s at 2 s × (1 + 0.5 × 1.2) = 3.2 s per attempt: 9 attempts, give or take the first.
+    expect(gets).toBeGreaterThanOrEqual(8);
+    expect(gets).toBeLessThanOrEqual(10);
+    b.abort.abort();
+    await b.run;
+  });
 });

@@ -148,7 +148,8 @@ export class LeaderElector {
     const jittered = this.retryPeriodMs * (1 + this.#random() * LEADER_ELECTION_JITTER);
     if (!this.#observed || this.#observed.record.holderIdentity === '') return jittered;
     const untilExpiry = this.#observedTime + this.leaseDurationMs - this.#clock.now();
-    return Math.max(0, Math.min(jittered, untilExpiry));
+    // Already expired yet not taken (the server is unreachable, or another candidate won): the usual wait.
+    return untilExpiry > 0 ? Math.min(jittered, untilExpiry) : jittered;
   }
 
   /** Renews every retryPeriod until a renewal deadline passes (lost) or the signal aborts (cancelled). */
