@@ -23,6 +23,7 @@ const ENTRIES: Record<string, Record<string, string>> = {
   listers: { '': 'PodLister' },
   informers: { '': 'SharedInformerFactory', '/testing': 'ScriptedServer' },
   etcd: { '': 'Etcd3Storage', '/testing': 'startEtcd' },
+  manager: { '': 'Manager', '/testing': 'MemoryLeaseLock' },
 };
 
 let work: string;
