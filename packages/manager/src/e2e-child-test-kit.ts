@@ -1,10 +1,12 @@
 /**
- * One manager replica in its own process, for the leader-election end-to-end tests: it campaigns for a Lease
- * on the API server named by a kubeconfig file, runs a controller only while leading, and reports each step
- * to the parent over IPC with a wall-clock timestamp. `pause` (from the parent) makes every Lease request hang,
- * as if the network to the API server were cut; `resume` ends that. SIGTERM shuts it down cleanly.
+ * A manager replica in its own process, for the leader-election end-to-end tests. For each `campaign` message
+ * it runs a Manager campaigning for that Lease on the API server named by a kubeconfig file (ending the
+ * previous campaign first), runs a controller only while leading, and reports each step to the parent over
+ * IPC with a wall-clock timestamp. `pause` makes every Lease request of the current campaign hang, as if the
+ * network to the API server were cut; `stop` ends the campaign; disconnecting ends the process. One process
+ * serves many campaigns, so the tests pay Node's start-up once per replica, not once per seed.
  *
- * argv: <kubeconfig file> <identity> <lease name> <seed> <leaseDurationMs> <renewDeadlineMs> <retryPeriodMs>
+ * argv: <kubeconfig file> <identity> <leaseDurationMs> <renewDeadlineMs> <retryPeriodMs>
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeLeaseLock } from './kube-clients.js';
@@ -15,6 +17,8 @@ import { Manager } from './manager.js';
 export interface ChildReport {
   ev: 'ready' | 'controllers-started' | 'controllers-stopped' | 'lost' | 'exit';
   id: string;
+  /** The campaign's Lease (`''` for `ready`). */
+  lease: string;
   at: number;
   detail?: string;
 }
@@ -31,28 +35,17 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-/** A lock whose requests hang while paused (until resumed or their signal aborts). */
+/** A lock whose requests hang once paused, until their signal aborts (a cut network, for good). */
 class PausableLock implements LeaseLock {
   paused = false;
-  readonly #waiters = new Set<() => void>();
   constructor(readonly inner: LeaseLock) {}
   describe(): string {
     return this.inner.describe();
   }
-  resume(): void {
-    this.paused = false;
-    for (const w of this.#waiters) w();
-    this.#waiters.clear();
-  }
   async #gate(signal: AbortSignal): Promise<void> {
     if (!this.paused) return;
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.#waiters.add(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      });
+    await new Promise<void>((_resolve, reject) => {
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
     });
   }
   async get(signal: AbortSignal): Promise<VersionedRecord | undefined> {
@@ -69,61 +62,75 @@ class PausableLock implements LeaseLock {
   }
 }
 
-async function main(argv: string[]): Promise<void> {
-  const [file, id, leaseName, seed, ld, rd, rp] = argv;
-  if (!file || !id || !leaseName) throw new Error('usage: <kubeconfig> <identity> <lease> <seed> <ld> <rd> <rp>');
-  const report = (ev: ChildReport['ev'], detail?: string): Promise<void> =>
-    new Promise((resolve) => {
-      if (!process.send) return resolve();
-      process.send({ ev, id, at: Date.now(), detail } satisfies ChildReport, () => resolve());
-    });
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(file);
-  const lock = new PausableLock(new KubeLeaseLock({ kubeConfig, namespace: 'default', name: leaseName }));
-  const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-  const manager = new Manager({
-    kubeConfig,
-    logger: quiet,
-    leaderElection: {
-      name: leaseName,
-      identity: id,
-      lock,
-      leaseDurationMs: Number(ld),
-      renewDeadlineMs: Number(rd),
-      retryPeriodMs: Number(rp),
-      random: seededRandom(Number(seed)),
-    },
-    gracefulShutdownTimeoutMs: 5_000,
-  });
-  manager.informerFor({ version: 'v1', resource: 'configmaps', namespace: 'default' });
-  manager.add({
-    name: 'probe',
-    run: async (signal) => {
-      void report('controllers-started');
-      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-      void report('controllers-stopped');
-    },
-  });
-  const abort = new AbortController();
-  process.on('SIGTERM', () => abort.abort());
-  process.on('message', (m) => {
-    if (m === 'pause') lock.paused = true;
-    if (m === 'resume') lock.resume();
-  });
-  void report('ready');
-  let code = 0;
-  try {
-    await manager.start(abort.signal);
-    await report('exit');
-  } catch (err) {
-    code = err instanceof Error && err.name === 'LeaderElectionLostError' ? 3 : 1;
-    await report(code === 3 ? 'lost' : 'exit', String(err));
-  }
-  // Exit now: the runtime would otherwise wait for idle keep-alive sockets of client-node's requests.
-  process.exit(code);
+/** A campaign the parent asks for: one Lease, one seed. */
+export interface Campaign {
+  cmd: 'campaign';
+  lease: string;
+  seed: number;
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+/** The parent's other commands: cut the current campaign off from the server, or stop it. */
+export type ChildCommand = Campaign | { cmd: 'pause' } | { cmd: 'stop' };
+
+function main(argv: string[]): void {
+  const [file, id, ld, rd, rp] = argv;
+  if (!file || !id)
+    throw new Error('usage: <kubeconfig> <identity> <leaseDurationMs> <renewDeadlineMs> <retryPeriodMs>');
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(file);
+  let current: { lease: string; lock: PausableLock; abort: AbortController; done: Promise<void> } | undefined;
+  const report = (lease: string, ev: ChildReport['ev'], detail?: string): void => {
+    process.send?.({ ev, id, lease, at: Date.now(), detail } satisfies ChildReport);
+  };
+  const campaign = (c: Campaign): void => {
+    const lock = new PausableLock(new KubeLeaseLock({ kubeConfig, namespace: 'default', name: c.lease }));
+    const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+    const manager = new Manager({
+      kubeConfig,
+      logger: quiet,
+      leaderElection: {
+        name: c.lease,
+        identity: id,
+        lock,
+        leaseDurationMs: Number(ld),
+        renewDeadlineMs: Number(rd),
+        retryPeriodMs: Number(rp),
+        random: seededRandom(c.seed),
+      },
+      gracefulShutdownTimeoutMs: 5_000,
+    });
+    manager.informerFor({ version: 'v1', resource: 'configmaps', namespace: 'default' });
+    manager.add({
+      name: 'probe',
+      run: async (signal) => {
+        report(c.lease, 'controllers-started');
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        report(c.lease, 'controllers-stopped');
+      },
+    });
+    const abort = new AbortController();
+    const done = manager.start(abort.signal).then(
+      () => report(c.lease, 'exit'),
+      (err: unknown) => {
+        const lost = err instanceof Error && err.name === 'LeaderElectionLostError';
+        report(c.lease, lost ? 'lost' : 'exit', String(err));
+      },
+    );
+    current = { lease: c.lease, lock, abort, done };
+  };
+  process.on('message', (m: ChildCommand) => {
+    if (m.cmd === 'campaign') {
+      const previous = current;
+      previous?.abort.abort();
+      void (previous?.done ?? Promise.resolve()).then(() => campaign(m));
+    } else if (m.cmd === 'pause' && current) current.lock.paused = true;
+    else if (m.cmd === 'stop' && current) current.abort.abort();
+  });
+  process.on('disconnect', () => {
+    current?.abort.abort();
+    void (current?.done ?? Promise.resolve()).then(() => process.exit(0));
+  });
+  process.send?.({ ev: 'ready', id, lease: '', at: Date.now() } satisfies ChildReport);
+}
+
+main(process.argv.slice(2));
