@@ -74,6 +74,7 @@ export {
   isTooLargeResourceVersionError,
   isTooManyRequests,
   isWatchErrorRetriable,
+  MissingResourceVersionError,
   ReflectorStoreError,
   DEFAULT_MAX_RETRY_AFTER_MS,
   retryAfterMs,

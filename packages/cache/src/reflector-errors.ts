@@ -33,6 +33,17 @@ export class UnexpectedObjectError extends Error {
   }
 }
 
+/**
+ * A watch event carried no resource version. Its object is still applied (a BOOKMARK is dropped), but the
+ * position the next watch resumes from stays at the last good version, so no change in between is missed.
+ */
+export class MissingResourceVersionError extends Error {
+  override readonly name = 'MissingResourceVersionError';
+  constructor(reflectorName: string, eventType: string) {
+    super(`${reflectorName}: ${eventType} event without a resourceVersion; keeping the last known version`);
+  }
+}
+
 /** The store threw while the reflector applied an event, a list or a resync. The reflector carries on. */
 export class ReflectorStoreError extends Error {
   override readonly name = 'ReflectorStoreError';

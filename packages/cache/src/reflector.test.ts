@@ -325,6 +325,39 @@ describe('Reflector', () => {
       await t.stop();
     });
 
+    it('#2 keeps the last good resourceVersion when an event has none', async () => {
+      const source = new ManualSource();
+      const t = setup({ source });
+      await t.start();
+      source.last.next({ type: 'ADDED', object: { ...pod('a'), metadata: { name: 'a', resourceVersion: '10' } } });
+      source.last.next({ type: 'MODIFIED', object: { ...pod('a'), metadata: { name: 'a' } } });
+      source.last.next({ type: 'BOOKMARK', object: { metadata: {} } });
+      source.last.next({ type: 'ADDED', object: { ...pod('b'), metadata: { name: 'b', resourceVersion: '' } } });
+      expect(t.reflector.lastSyncResourceVersion()).toBe('10');
+      expect(t.errors.map((e) => e.name)).toEqual([
+        'MissingResourceVersionError',
+        'MissingResourceVersionError',
+        'MissingResourceVersionError',
+      ]);
+      source.last.complete();
+      await flushMicrotasks();
+      expect(source.watches.at(-1)?.resourceVersion).toBe('10');
+      await t.stop();
+    });
+
+    it('#2 keeps the last good resourceVersion when the store refuses an event without one', async () => {
+      const source = new ManualSource();
+      const t = setup({ source });
+      t.store.add = () => {
+        throw new Error('refused');
+      };
+      await t.start();
+      source.last.next({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '7' } } });
+      source.last.next({ type: 'ADDED', object: { kind: 'Pod', metadata: {} } });
+      expect(t.reflector.lastSyncResourceVersion()).toBe('7');
+      await t.stop();
+    });
+
     it('stops the watch on an ERROR event (unsubscribes once)', async () => {
       const source = new ManualSource();
       const t = setup({ source });

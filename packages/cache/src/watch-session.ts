@@ -17,6 +17,7 @@ import type { Clock, KubeObject, TimerHandle } from '@kubecache/apimachinery';
 import { isInitialEventsEndBookmark, StatusError, type WatchEvent } from '@kubecache/apimachinery';
 import type { Observable, Subscription } from 'rxjs';
 import {
+  MissingResourceVersionError,
   ReflectorStoreError,
   UnexpectedObjectError,
   WatchInactivityError,
@@ -176,19 +177,26 @@ export class WatchSession<T extends KubeObject> {
   }
 
   #apply(type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK', obj: T): void {
-    const rv = obj.metadata?.resourceVersion ?? '';
+    const rv = obj.metadata?.resourceVersion;
+    const hasRV = typeof rv === 'string' && rv !== '';
+    if (!hasRV) {
+      this.#o.onError(new MissingResourceVersionError(this.#o.name, type));
+      if (type === 'BOOKMARK') return;
+    }
     try {
       if (type === 'ADDED') this.#store.add(obj);
       else if (type === 'MODIFIED') this.#store.update(obj);
       else if (type === 'DELETED') this.#store.delete(obj);
-      else if (this.#rvMode !== 'initial' || !isInitialEventsEndBookmark(obj)) this.#store.bookmark?.(rv);
+      else if (this.#rvMode !== 'initial' || !isInitialEventsEndBookmark(obj)) this.#store.bookmark?.(rv as string);
       else {
-        this.#endInitial(rv);
+        this.#endInitial(rv as string);
         return;
       }
     } catch (err) {
       this.#o.onError(new ReflectorStoreError(this.#o.name, type.toLowerCase(), err));
     }
+    // An event without a version never moves the resume point (a watch from "" would miss the gap).
+    if (!hasRV) return;
     if (this.#rvMode === 'normal') this.#o.setResourceVersion(rv);
     else if (this.#rvMode === 'hold-added' && type !== 'ADDED') {
       this.#rvMode = 'normal';
