@@ -11,6 +11,7 @@ import {
   QUEUE_ONLY_DELETIONS,
   transformOnce,
 } from './queue.contract.js';
+import { SkippedObjectsError } from './queue.js';
 import { TransformError } from './thread-safe-store.js';
 
 type Obj = NamedObj;
@@ -247,9 +248,26 @@ describe('DeltaFIFO', () => {
     f.add(obj('a', 1));
     expect(() => f.add(obj('', 1))).toThrow(KeyError);
     expect(() => f.update(obj('b', -1))).toThrow(TransformError);
-    expect(() => f.replace([obj('c', 1), obj('d', -1)], '0')).toThrow(TransformError);
-    expect(() => f.replace([obj('c', 1), obj('', 1)], '0')).toThrow(KeyError);
     expect(f.list().map((d) => d.map(fmt))).toEqual([['Added a1']]);
+  });
+
+  it('#3 leaves the objects it cannot key or transform out of a relist, queues the rest and reports them', async () => {
+    const f = newFifo({ ...pickyWrites, emitDeltaTypeReplaced: true });
+    let thrown: unknown;
+    try {
+      f.replace([obj('a', 1), obj('', 1), obj('d', -1), obj('c', 1)], '5');
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(SkippedObjectsError);
+    const skipped = (thrown as SkippedObjectsError).skipped.map((s) => [s.key, s.cause.name]);
+    expect(skipped).toEqual([
+      [undefined, 'KeyError'],
+      ['d', 'TransformError'],
+    ]);
+    expect((thrown as Error).message).toContain('d: TransformError');
+    expect(await popAll(f)).toEqual([['Replaced a1'], ['Replaced c1']]);
+    expect(f.hasSynced()).toBe(true);
   });
 
   it('hands out copies from list and getByKey', () => {

@@ -10,6 +10,7 @@ import {
   type PopProcessFunc,
   PopRunner,
   type Queue,
+  SkippedObjectsError,
   transformWith,
 } from './queue.js';
 import { Ring } from './ring.js';
@@ -92,7 +93,8 @@ export class DeltaCompressorError extends Error {
  *   not known either.
  * - `replace(list)` queues `Sync` (or `Replaced`) for every item, then a tombstone `Deleted` for every
  *   queued key missing from the list and, with known objects, for every known key missing from the list
- *   that has nothing queued. All or nothing on bad input.
+ *   that has nothing queued. An object it cannot key or transform is left out (as if not listed); the rest
+ *   is queued, then a `SkippedObjectsError` names what was left out.
  * - `resync` queues `Sync(known object)` for every known key with nothing queued.
  * - `hasSynced` counts the first `replace`'s keys and the tombstones it made; a pop counts once `process`
  *   has settled, so a handler never sees `hasSynced` turn true and then false (client-go counts on take,
@@ -172,12 +174,15 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
     this.#pops.notify();
   }
 
-  /** Queues the list and the tombstones it implies; see the contract. `resourceVersion` is not used. */
+  /**
+   * Queues the list and the tombstones it implies; see the contract. `resourceVersion` is not used. Throws
+   * {@link SkippedObjectsError} after queueing when some objects could not be keyed or transformed.
+   */
   replace(list: readonly T[], _resourceVersion: string): void {
-    const { keys, objects } = keyAndTransformAll(list, (obj) => this.keyOf(obj), this.#transformer);
+    const { keys, objects, skipped } = keyAndTransformAll(list, (obj) => this.keyOf(obj), this.#transformer);
     const mayDelete = this.#items.size > 0 || this.#known !== undefined;
     const listed = mayDelete ? new Set(keys) : undefined;
-    for (let i = 0; i < list.length; i++) {
+    for (let i = 0; i < keys.length; i++) {
       this.#append(keys[i] as string, { type: this.#listDeltaType, object: objects[i] as T });
     }
     if (listed !== undefined) {
@@ -186,6 +191,7 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
     }
     // On the first write every queued key is a listed key or a tombstone: the initial list.
     this.#pops.noteReplace(this.#items.size);
+    if (skipped.length > 0) throw new SkippedObjectsError(skipped);
   }
 
   /** Queues `Sync(known object)` for every known key with nothing queued; a no-op without known objects. */

@@ -31,8 +31,8 @@ export type { FIFOOptions } from './fifo.js';
 export { FIFO } from './fifo.js';
 export type { HeapOptions } from './heap.js';
 export { Heap, HeapClosedError, HeapKeyNotFoundError } from './heap.js';
-export type { KeyListerGetter, PopProcessFunc, Queue } from './queue.js';
-export { FIFOClosedError } from './queue.js';
+export type { KeyListerGetter, PopProcessFunc, Queue, SkippedObject } from './queue.js';
+export { FIFOClosedError, SkippedObjectsError } from './queue.js';
 export type { AtomicDelta, AtomicDeltaType, RealFIFODelta, RealFIFODeltas, RealFIFOOptions } from './real-fifo.js';
 export { isRealFIFODelta, RealFIFO } from './real-fifo.js';
 

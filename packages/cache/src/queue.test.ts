@@ -60,12 +60,21 @@ describe('the queue helpers', () => {
     expect(knownGet(undefined, 'a')).toBeUndefined();
   });
 
-  it('keys and transforms a whole list, or throws before returning anything', () => {
+  it('keys and transforms a whole list, leaving out and naming what it cannot key or transform', () => {
     const keyOf = (n: number) => keyWith((x: number) => (x < 0 ? fail() : `k${x}`), n);
     const fail = (): never => {
       throw new Error('negative');
     };
-    expect(keyAndTransformAll([1, 2], keyOf, (n) => n * 10)).toEqual({ keys: ['k1', 'k2'], objects: [10, 20] });
-    expect(() => keyAndTransformAll([1, -1], keyOf, (n) => n)).toThrow(KeyError);
+    expect(keyAndTransformAll([1, 2], keyOf, (n) => n * 10)).toEqual({
+      keys: ['k1', 'k2'],
+      objects: [10, 20],
+      skipped: [],
+    });
+    const { keys, objects, skipped } = keyAndTransformAll([1, -1, 3], keyOf, (n) => (n === 3 ? fail() : n));
+    expect({ keys, objects }).toEqual({ keys: ['k1'], objects: [1] });
+    expect(skipped.map((s) => [s.key, s.object, s.cause.constructor])).toEqual([
+      [undefined, -1, KeyError],
+      ['k3', 3, TransformError],
+    ]);
   });
 });

@@ -25,6 +25,32 @@ export class FIFOClosedError extends Error {
   }
 }
 
+/** An object of a relist that a queue left out: its key when it had one, and why. */
+export interface SkippedObject {
+  /** The store key, or `undefined` when the key function rejected the object. */
+  readonly key: string | undefined;
+  /** The object as listed. */
+  readonly object: unknown;
+  /** A `KeyError` or `TransformError`. */
+  readonly cause: Error;
+}
+
+/**
+ * `replace` left out objects it could not key or transform; every other object was queued and the relist
+ * counts as delivered (so one bad object cannot keep an informer from syncing). Thrown after the queueing.
+ */
+export class SkippedObjectsError extends Error {
+  override readonly name = 'SkippedObjectsError';
+  constructor(readonly skipped: readonly SkippedObject[]) {
+    const shown = skipped
+      .slice(0, 5)
+      .map((s) => `${s.key ?? '<no key>'}: ${s.cause.name}: ${s.cause.message}`)
+      .join('; ');
+    const more = skipped.length > 5 ? `; and ${skipped.length - 5} more` : '';
+    super(`${skipped.length} object(s) left out of the relist: ${shown}${more}`, { cause: skipped[0]?.cause });
+  }
+}
+
 /**
  * The objects a queue already knows were delivered (client-go's `KeyListerGetter`); in an informer this is
  * the indexer the popped items are applied to. DeltaFIFO and the non-atomic in-order FIFO read it to detect
@@ -331,22 +357,30 @@ export function transformWith<T>(transformer: ((obj: T) => T) | undefined, obj: 
 }
 
 /**
- * Keys (with `keyOf`, which throws `KeyError`) and transforms every object of `list` before anything is
- * queued, so bad input changes nothing. `keys[i]` names `list[i]`; `objects[i]` is its transformed value.
+ * Keys and transforms every object of `list` before anything is queued. An object the key function or the
+ * transformer rejects is left out and listed in `skipped` (the relist goes on without it, as client-go's
+ * does). `keys[i]` names `objects[i]`, the transformed value of a kept object, in list order.
  * @internal
  */
 export function keyAndTransformAll<T>(
   list: readonly T[],
   keyOf: (obj: T) => string,
   transformer: ((obj: T) => T) | undefined,
-): { keys: string[]; objects: T[] } {
-  const keys = new Array<string>(list.length);
-  const objects = new Array<T>(list.length);
-  for (let i = 0; i < list.length; i++) {
-    keys[i] = keyOf(list[i] as T);
-    objects[i] = transformWith(transformer, list[i] as T);
+): { keys: string[]; objects: T[]; skipped: SkippedObject[] } {
+  const keys: string[] = [];
+  const objects: T[] = [];
+  const skipped: SkippedObject[] = [];
+  for (const obj of list) {
+    let key: string | undefined;
+    try {
+      key = keyOf(obj);
+      objects.push(transformWith(transformer, obj));
+      keys.push(key);
+    } catch (err) {
+      skipped.push({ key, object: obj, cause: err instanceof Error ? err : new Error(String(err)) });
+    }
   }
-  return { keys, objects };
+  return { keys, objects, skipped };
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   QUEUE_ONLY_DELETIONS,
   transformOnce,
 } from './queue.contract.js';
+import { SkippedObjectsError } from './queue.js';
 import { isRealFIFODelta, RealFIFO, type RealFIFODelta, type RealFIFOOptions } from './real-fifo.js';
 import { TransformError } from './thread-safe-store.js';
 
@@ -198,10 +199,29 @@ describe('RealFIFO (the in-order FIFO)', () => {
     f.add(obj('a', 1));
     expect(() => f.add(obj('', 1))).toThrow(KeyError);
     expect(() => f.delete(obj('b', -1))).toThrow(TransformError);
-    expect(() => f.replace([obj('c', 1), obj('', 1)], '0')).toThrow(KeyError);
     expect(f.hasSynced()).toBe(true);
     expect(await popAll(f)).toEqual(['Added a1']);
   });
+
+  it.each([false, true])(
+    '#3 leaves the objects it cannot key or transform out of a relist (atomic %p), queues the rest and reports them',
+    async (atomicEvents) => {
+      const f = newFifo({ ...pickyWrites, atomicEvents });
+      let thrown: unknown;
+      try {
+        f.replace([obj('a', 1), obj('', 1), obj('d', -1), obj('c', 1)], '5');
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).toBeInstanceOf(SkippedObjectsError);
+      expect((thrown as SkippedObjectsError).skipped.map((s) => [s.key, s.cause.name])).toEqual([
+        [undefined, 'KeyError'],
+        ['d', 'TransformError'],
+      ]);
+      expect(await popAll(f)).toEqual(atomicEvents ? ['ReplacedAll 5 [a1, c1]'] : ['Replaced a1', 'Replaced c1']);
+      expect(f.hasSynced()).toBe(true);
+    },
+  );
 
   describe('popBatch', () => {
     const short = (d: RealFIFODelta<Obj>): string =>

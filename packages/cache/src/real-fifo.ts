@@ -12,6 +12,7 @@ import {
   type PopProcessFunc,
   PopRunner,
   type Queue,
+  SkippedObjectsError,
   transformWith,
 } from './queue.js';
 import { Ring } from './ring.js';
@@ -163,15 +164,23 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
     this.#enqueueObject('Deleted', obj);
   }
 
-  /** Queues the events of a relist; see the contract. All or nothing on bad input. */
+  /**
+   * Queues the events of a relist; see the contract. Objects it cannot key or transform are left out (as if
+   * not listed) and named in a {@link SkippedObjectsError} thrown after the rest was queued.
+   */
   replace(list: readonly T[], resourceVersion: string): void {
-    const { keys, objects } = keyAndTransformAll(list, (obj) => keyWith(this.#keyFunc, obj), this.#transformer);
+    const { keys, objects, skipped } = keyAndTransformAll(
+      list,
+      (obj) => keyWith(this.#keyFunc, obj),
+      this.#transformer,
+    );
     if (this.#atomic) {
       this.#enqueue(undefined, { type: 'ReplacedAll', resourceVersion, objects });
     } else {
       this.#reconcile(keys, objects);
     }
     this.#pops.noteReplace(this.#events.length);
+    if (skipped.length > 0) throw new SkippedObjectsError(skipped);
   }
 
   /** Atomic: queues `SyncAll`. Otherwise queues `Sync(known object)` for every known key with nothing queued. */

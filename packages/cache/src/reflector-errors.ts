@@ -3,6 +3,8 @@
  * `isExpiredError`, `isTooLargeResourceVersionError`, `isWatchErrorRetriable`).
  */
 import { isStatusCode, StatusError } from '@kubecache/apimachinery';
+import { SkippedObjectsError } from './queue.js';
+import type { ReflectorStore } from './store.js';
 
 /** A watch that closed within 1 s without a single event: treated as an error, so the reflector backs off. */
 export class VeryShortWatchError extends Error {
@@ -121,4 +123,24 @@ export function retryAfterMs(err: unknown, capMs = DEFAULT_MAX_RETRY_AFTER_MS): 
 /** Wraps anything thrown into an `Error`. */
 export function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err), { cause: err });
+}
+
+/**
+ * `store.replace(items, rv)` for a reflector: objects the store left out (a {@link SkippedObjectsError}) are
+ * reported and the relist counts as applied; any other failure throws a {@link ReflectorStoreError}.
+ */
+export function replaceInStore<T>(
+  reflectorName: string,
+  store: ReflectorStore<T>,
+  items: T[],
+  resourceVersion: string,
+  onError: (err: Error) => void,
+): void {
+  try {
+    store.replace(items, resourceVersion);
+  } catch (err) {
+    const error = new ReflectorStoreError(reflectorName, 'replace', err);
+    if (!(err instanceof SkippedObjectsError)) throw error;
+    onError(error);
+  }
 }

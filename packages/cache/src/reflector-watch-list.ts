@@ -17,6 +17,7 @@ import {
   isExpiredError,
   isTooLargeResourceVersionError,
   isWatchErrorRetriable,
+  replaceInStore,
   VeryShortWatchError,
 } from './reflector-errors.js';
 import type { ReflectorStore } from './store.js';
@@ -107,11 +108,12 @@ async function watchListOnce<T extends KubeObject>(host: WatchListHost<T>, signa
     sendInitialEvents: true,
     allowWatchBookmarks: true,
   });
+  const sessionOptions = host.sessionOptions(signal, options);
   const session = new WatchSession<T>(host.lw.watch(options), {
-    ...host.sessionOptions(signal, options),
+    ...sessionOptions,
     initialStore: temporary,
     onInitialEventsEnd: (rv) => {
-      host.store.replace([...temporary.items.values()], rv);
+      replaceInStore(host.name, host.store, [...temporary.items.values()], rv, sessionOptions.onError);
       host.synced(rv);
     },
   });

@@ -588,6 +588,24 @@ describe('Reflector', () => {
       await t.stop();
     });
 
+    it('#3 reports the objects a relist left out and goes on watching from the list RV', async () => {
+      const fifo = new DeltaFIFO<Obj>({
+        transformer: (o) => {
+          if (o.metadata?.name === 'bad') throw new Error('cannot transform');
+          return o;
+        },
+      });
+      const t = setup({ store: fifo as never });
+      t.fake.add(pod('a'));
+      t.fake.add(pod('bad'));
+      await t.start();
+      expect(fifo.listKeys()).toEqual(['ns/a']);
+      expect(t.errors.map((e) => e.message)).toEqual([expect.stringContaining('ns/bad: TransformError')]);
+      expect(t.fake.listCalls).toHaveLength(1);
+      expect(t.fake.watchCalls.map((c) => c.resourceVersion)).toEqual(['2']);
+      await t.stop();
+    });
+
     it('retries after a replace that throws, and never stops', async () => {
       const t = setup();
       t.fake.add(pod('a'));

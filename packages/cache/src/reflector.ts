@@ -26,6 +26,7 @@ import {
   isTooManyRequests,
   isWatchErrorRetriable,
   ReflectorStoreError,
+  replaceInStore,
   retryAfterMs,
   UnexpectedObjectError,
   VeryShortWatchError,
@@ -271,11 +272,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.#rvUnavailable = false;
     if (rv === '0' && paginated) this.#paginatedResult = true;
     const listRV = list.metadata.resourceVersion ?? '';
-    try {
-      this.#store.replace(this.#keepExpected(list.items), listRV);
-    } catch (err) {
-      throw new ReflectorStoreError(this.name, 'replace', err);
-    }
+    replaceInStore(this.name, this.#store, this.#keepExpected(list.items), listRV, this.#onError);
     this.#lastSyncRV = listRV;
   }
 

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { KeyError } from './keys.js';
+import { SkippedObjectsError } from './queue.js';
 import type { Store } from './store.js';
 
 /** The objects the contract stores: keyed by `metadata` as Kubernetes objects, carrying a `value`. */
@@ -19,6 +20,12 @@ export interface StoreContractOptions {
   deepFrozen?: boolean;
   /** Assert `lastStoreSyncResourceVersion` follows writes, replaces and bookmarks. Default `false`. */
   tracksResourceVersion?: boolean;
+  /**
+   * What `replace` does with an object it cannot key: `'all-or-nothing'` (throws a `KeyError`, changes
+   * nothing) or `'left-out'` (a queue: relists the rest, then throws a `SkippedObjectsError`). Default
+   * `'all-or-nothing'`.
+   */
+  badListItems?: 'all-or-nothing' | 'left-out';
 }
 
 /** A contract object `{ metadata: { name, namespace? }, value }`, keyed `namespace/name` or `name`. */
@@ -53,7 +60,7 @@ export function describeStoreContract(
   describe(`${name} (Store contract)`, () => {
     describeReadsAndWrites(makeStore);
     describeReplace(makeStore);
-    describeBadInput(makeStore);
+    describeBadInput(makeStore, options.badListItems ?? 'all-or-nothing');
     if (options.deepFrozen) describeFreezing(makeStore);
     if (options.tracksResourceVersion) describeResourceVersion(makeStore);
   });
@@ -162,7 +169,7 @@ function describeReplace(makeStore: () => Store<ContractObject>): void {
   });
 }
 
-function describeBadInput(makeStore: () => Store<ContractObject>): void {
+function describeBadInput(makeStore: () => Store<ContractObject>, badListItems: 'all-or-nothing' | 'left-out'): void {
   it('throws a KeyError and stores nothing when an added object has no name', () => {
     const store = makeStore();
     store.add(contractObject('a', 'b'));
@@ -179,13 +186,22 @@ function describeBadInput(makeStore: () => Store<ContractObject>): void {
     expect(values(store)).toEqual(['b']);
   });
 
-  it('changes nothing when one item of a replace cannot be keyed', () => {
-    const store = makeStore();
-    store.add(contractObject('a', 'b'));
-    expect(() => store.replace([contractObject('x', 'y'), nameless], '9')).toThrow(KeyError);
-    expect(values(store)).toEqual(['b']);
-    expect(store.getByKey('x')).toBeUndefined();
-  });
+  if (badListItems === 'all-or-nothing') {
+    it('changes nothing when one item of a replace cannot be keyed', () => {
+      const store = makeStore();
+      store.add(contractObject('a', 'b'));
+      expect(() => store.replace([contractObject('x', 'y'), nameless], '9')).toThrow(KeyError);
+      expect(values(store)).toEqual(['b']);
+      expect(store.getByKey('x')).toBeUndefined();
+    });
+  } else {
+    it('relists the others when one item of a replace cannot be keyed, then names it', () => {
+      const store = makeStore();
+      store.add(contractObject('a', 'b'));
+      expect(() => store.replace([contractObject('x', 'y'), nameless], '9')).toThrow(SkippedObjectsError);
+      expect(values(store)).toEqual(['y']);
+    });
+  }
 }
 
 function describeFreezing(makeStore: () => Store<ContractObject>): void {

@@ -302,6 +302,32 @@ describe('SharedIndexInformer', () => {
     await t.stop();
   });
 
+  it.each(QUEUES)(
+    '#3 syncs the other objects when one cannot be transformed or keyed, reporting it (%s)',
+    async (queue) => {
+      const t = setup(0, queue);
+      t.informer.setTransform((o) => {
+        if (nameOf(o) === 'bad') throw new Error('cannot transform');
+        return o;
+      });
+      const r = recorder();
+      t.informer.addEventHandler(r.handler);
+      t.source.add(pod('good'));
+      t.source.add(pod('bad'));
+      t.source.add(pod('other'));
+      await t.start();
+      expect(t.informer.hasSynced()).toBe(true);
+      expect(t.informer.getStore().listKeys().sort()).toEqual(['default/good', 'default/other']);
+      expect(r.events.sort()).toEqual(['add good', 'add other']);
+      expect(t.errors.map((e) => e.message)).toEqual([expect.stringContaining('default/bad: TransformError')]);
+      expect(t.source.listCalls).toHaveLength(1);
+      t.source.add(pod('later'));
+      await flushMicrotasks();
+      expect(t.informer.getStore().listKeys()).toContain('default/later');
+      await t.stop();
+    },
+  );
+
   it('exposes health, calls the watch error handler and fails waitForCacheSync fast on 403', async () => {
     const t = setup();
     const seen: Error[] = [];
