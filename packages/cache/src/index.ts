@@ -69,6 +69,7 @@ export type { ReflectorOptions } from './reflector.js';
 export { Reflector } from './reflector.js';
 export {
   isConnectionRefused,
+  isExpectedObject,
   isExpiredError,
   isInternalError,
   isTooLargeResourceVersionError,

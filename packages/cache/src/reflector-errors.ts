@@ -24,15 +24,30 @@ export class WatchInactivityError extends Error {
   }
 }
 
-/** A watch or list delivered an object of another kind than the reflector expects; it was dropped. */
+/** A watch or list delivered an object of another kind, or from outside the namespace; it was dropped. */
 export class UnexpectedObjectError extends Error {
   override readonly name = 'UnexpectedObjectError';
   readonly obj: unknown;
-  constructor(reflectorName: string, expected: string, obj: unknown) {
-    const got = (obj as { kind?: unknown } | null)?.kind;
-    super(`${reflectorName}: expected kind ${expected}, but watch event object had kind ${String(got)}`);
+  constructor(reflectorName: string, expected: string, obj: unknown, expectedNamespace?: string) {
+    const o = obj as { kind?: unknown; metadata?: { namespace?: unknown; name?: unknown } } | null;
+    const kindOk = typeof o === 'object' && o !== null && (!o.kind || expected === 'object' || o.kind === expected);
+    const what = kindOk
+      ? `namespace ${expectedNamespace}, but ${String(o.kind ?? 'an object')} ${String(o.metadata?.name)} is in namespace ${String(o.metadata?.namespace)}`
+      : `kind ${expected}, but watch event object had kind ${String(o?.kind)}`;
+    super(`${reflectorName}: expected ${what}`);
     this.obj = obj;
   }
+}
+
+/**
+ * Whether a listed or watched object is one the reflector wants: an object (not null), of `expectedKind`
+ * when both are set, and in `expectedNamespace` when that is set.
+ */
+export function isExpectedObject(obj: unknown, expectedKind?: string, expectedNamespace?: string): boolean {
+  if (obj === null || typeof obj !== 'object') return false;
+  const o = obj as { kind?: unknown; metadata?: { namespace?: unknown } };
+  if (expectedKind && o.kind && o.kind !== expectedKind) return false;
+  return !expectedNamespace || o.metadata?.namespace === expectedNamespace;
 }
 
 /**

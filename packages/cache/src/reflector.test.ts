@@ -308,6 +308,27 @@ describe('Reflector', () => {
       await t.stop();
     });
 
+    it('#6 drops listed and watched objects outside the expected namespace or of another kind', async () => {
+      const t = setup({ expectedKind: 'Pod', expectedNamespace: 'ns' });
+      t.fake.add(pod('a'));
+      t.fake.add({ kind: 'Secret', metadata: { namespace: 'kube-system', name: 'token' } });
+      t.fake.add({ kind: 'Pod', metadata: { namespace: 'other', name: 'listed' } });
+      await t.start();
+      t.fake.add({ kind: 'Pod', metadata: { namespace: 'other', name: 'watched' } });
+      t.fake.add({ metadata: { namespace: 'kube-system', name: 'kindless' } });
+      t.fake.add(pod('b'));
+      t.fake.sendBookmark();
+      expect(names(t.store)).toEqual(['a', 'b']);
+      expect(t.errors.map((e) => e.message)).toEqual([
+        expect.stringContaining('kind Secret'),
+        expect.stringContaining('namespace other'),
+        expect.stringContaining('namespace other'),
+        expect.stringContaining('namespace kube-system'),
+      ]);
+      expect(t.errors.every((e) => e instanceof UnexpectedObjectError)).toBe(true);
+      await t.stop();
+    });
+
     it('passes versions to the store in event order, bookmarks included', async () => {
       const source = new ManualSource();
       const bookmarks: string[] = [];

@@ -20,6 +20,7 @@ import { ListPager, type PagedList } from './list-pager.js';
 import type { ListerWatcher } from './list-watch.js';
 import {
   asError,
+  isExpectedObject,
   isExpiredError,
   isInternalError,
   isTooLargeResourceVersionError,
@@ -46,6 +47,11 @@ export interface ReflectorOptions<T extends KubeObject> {
   store: ReflectorStore<T>;
   /** Objects whose `kind` is set and differs are dropped with an error. Default: accept any kind. */
   expectedKind?: string;
+  /**
+   * Objects outside this namespace are dropped with an error (a namespaced list/watch must not fill the
+   * store with another namespace's objects). Default `''`: accept every namespace.
+   */
+  expectedNamespace?: string;
   /** How often to call `store.resync()` while watching, in ms; 0 (default) never. */
   resyncPeriodMs?: number;
   /** Asked before each periodic resync; `false` skips it. Default: always resync. */
@@ -282,11 +288,12 @@ export class Reflector<T extends KubeObject = KubeObject> {
   }
 
   #keepExpected(items: T[]): T[] {
-    const kind = this.#o.expectedKind;
-    if (!kind || items.every((item) => !item?.kind || item.kind === kind)) return items;
+    const { expectedKind: kind, expectedNamespace: ns } = this.#o;
+    if (!kind && !ns) return items;
+    if (items.every((item) => isExpectedObject(item, kind, ns))) return items;
     return items.filter((item) => {
-      if (!item?.kind || item.kind === kind) return true;
-      this.#onError(new UnexpectedObjectError(this.name, kind, item));
+      if (isExpectedObject(item, kind, ns)) return true;
+      this.#onError(new UnexpectedObjectError(this.name, kind ?? 'object', item, ns));
       return false;
     });
   }
@@ -354,6 +361,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
       signal,
       store: this.#store,
       expectedKind: this.#o.expectedKind,
+      expectedNamespace: this.#o.expectedNamespace || undefined,
       rvMode,
       setResourceVersion: this.#setLastSyncRV,
       onError: this.#onError,

@@ -17,6 +17,7 @@ import type { Clock, KubeObject, TimerHandle } from '@kubecache/apimachinery';
 import { isInitialEventsEndBookmark, StatusError, type WatchEvent } from '@kubecache/apimachinery';
 import type { Observable, Subscription } from 'rxjs';
 import {
+  isExpectedObject,
   MissingResourceVersionError,
   ReflectorStoreError,
   UnexpectedObjectError,
@@ -56,6 +57,8 @@ export interface WatchSessionOptions<T> {
   onInitialEventsEnd?: (resourceVersion: string) => void;
   /** Objects with another `kind` are dropped with an {@link UnexpectedObjectError}. */
   expectedKind?: string;
+  /** Objects (not bookmarks) outside this namespace are dropped with an {@link UnexpectedObjectError}. */
+  expectedNamespace?: string;
   /** See {@link ResourceVersionMode}. Ignored (treated as `initial`) while `initialStore` is in use. */
   rvMode: ResourceVersionMode;
   /** Receives each new resource version. */
@@ -169,8 +172,9 @@ export class WatchSession<T extends KubeObject> {
     }
     const obj = event.object;
     const { expectedKind } = this.#o;
-    if (obj === null || typeof obj !== 'object' || (expectedKind && obj.kind && obj.kind !== expectedKind)) {
-      this.#o.onError(new UnexpectedObjectError(this.#o.name, expectedKind ?? 'object', obj));
+    const namespace = event.type === 'BOOKMARK' ? undefined : this.#o.expectedNamespace;
+    if (!isExpectedObject(obj, expectedKind, namespace)) {
+      this.#o.onError(new UnexpectedObjectError(this.#o.name, expectedKind ?? 'object', obj, namespace));
       return;
     }
     this.#apply(event.type, obj);

@@ -43,6 +43,8 @@ export interface ControllerOptions<T extends KubeObject> {
   maxRetryAfterMs?: number;
   /** Objects of another `kind` are dropped. Default: accept all. */
   expectedKind?: string;
+  /** Objects outside this namespace are dropped. Default `''`: every namespace. */
+  expectedNamespace?: string;
   /** Errors `listAndWatch` ends with (before backing off). */
   watchErrorHandler?: (err: Error) => void;
   /** Errors the controller recovers from (process failures, store failures, bad events). */
@@ -80,6 +82,7 @@ export class Controller<T extends KubeObject> {
       inactivityTimeoutMs: options.inactivityTimeoutMs,
       maxRetryAfterMs: options.maxRetryAfterMs,
       expectedKind: options.expectedKind,
+      expectedNamespace: options.expectedNamespace,
       watchErrorHandler: (_r, err) => options.watchErrorHandler?.(err),
       onError,
     });

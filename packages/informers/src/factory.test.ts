@@ -50,6 +50,27 @@ describe('SharedInformerFactory', () => {
     await factory.shutdown();
   });
 
+  it('#6 keeps objects of another kind or outside the namespace out of an informer', async () => {
+    const errors: Error[] = [];
+    const source = new FakeControllerSource<KubeObject>();
+    const factory = new SharedInformerFactory({
+      clock: new FakeClock(0),
+      listerWatcherFor: () => source,
+      informerOptions: { onError: (e) => void errors.push(e) },
+    });
+    const pods = factory.informerFor({ version: 'v1', resource: 'pods', namespace: 'default', kind: 'Pod' });
+    source.add(pod('a'));
+    source.add({ kind: 'Secret', metadata: { name: 'token', namespace: 'default' } });
+    factory.start();
+    await flushMicrotasks();
+    source.add(pod('b', 'kube-system'));
+    source.add(pod('c'));
+    await flushMicrotasks();
+    expect(pods.getStore().listKeys().sort()).toEqual(['default/a', 'default/c']);
+    expect(errors.map((e) => e.name)).toEqual(['UnexpectedObjectError', 'UnexpectedObjectError']);
+    await factory.shutdown();
+  });
+
   it('starts idempotently, including informers created later, and not after shutdown', async () => {
     const { factory, sources } = setup();
     const pods = factory.informerFor({ version: 'v1', resource: 'pods' });

@@ -15,6 +15,8 @@ import { waitForCacheSync } from './wait-for-cache-sync.js';
  * the selectors and transform are part of the identity.
  */
 export interface InformerRequest<T extends KubeObject = KubeObject> extends ResourceTarget {
+  /** The objects' `kind` (e.g. `Pod`): objects of another kind are dropped. Default: any. Not part of the identity. */
+  kind?: string;
   /** Transform run on every object; informers with different transforms are distinct. Default: the factory's. */
   transform?: (obj: T) => T;
   /** Extra indexes (the namespace index is always registered). Only used when the informer is created. */
@@ -275,6 +277,8 @@ export class SharedInformerFactory {
       ...this.#o.informerOptions,
       name: this.#keyOf(request),
       listerWatcher: lw,
+      expectedKind: request.kind,
+      namespace,
       resyncPeriodMs: request.resyncPeriodMs ?? this.#o.defaultResyncPeriodMs ?? 0,
       indexers: { [NAMESPACE_INDEX]: metaNamespaceIndexFunc, ...(request.indexers as Indexers<KubeObject>) },
       transform: (request.transform as ((o: KubeObject) => KubeObject) | undefined) ?? this.#o.transform,

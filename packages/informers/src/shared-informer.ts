@@ -53,6 +53,10 @@ export interface SharedIndexInformerOptions<T extends KubeObject> {
   listerWatcher: ListerWatcher<T>;
   /** Name for errors, handler reports and health. Default `'informer'`. */
   name?: string;
+  /** The `kind` of the objects (e.g. `Pod`); listed or watched objects of another kind are dropped and reported. Default: any. */
+  expectedKind?: string;
+  /** The namespace the ListerWatcher reads; objects from elsewhere are dropped and reported. Default `''`: all. */
+  namespace?: string;
   /** Default resync period of handlers, in ms; 0 (default) means none. */
   resyncPeriodMs?: number;
   /** Indexes of the store. Default none. */
@@ -369,6 +373,8 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
       minWatchTimeoutMs: this.#o.minWatchTimeoutMs,
       inactivityTimeoutMs: this.#o.inactivityTimeoutMs,
       maxRetryAfterMs: this.#o.maxRetryAfterMs,
+      expectedKind: this.#o.expectedKind,
+      expectedNamespace: this.#o.namespace,
       watchErrorHandler: (err) => this.#onWatchError(err),
       onError: (err) => this.#report(err),
     });
