@@ -11,8 +11,10 @@ function pod(name: string, namespace = 'default'): KubeObject {
 function setup() {
   const clock = new FakeClock(0);
   const sources = new Map<string, FakeControllerSource<KubeObject>>();
+  const errors: Error[] = [];
   const factory = new SharedInformerFactory({
     clock,
+    informerOptions: { onError: (e) => void errors.push(e) },
     listerWatcherFor: (r) => {
       const key = `${r.resource}/${r.namespace}/${r.labelSelector ?? ''}`;
       let s = sources.get(key);
@@ -23,7 +25,7 @@ function setup() {
       return s;
     },
   });
-  return { clock, sources, factory };
+  return { clock, sources, factory, errors };
 }
 
 describe('SharedInformerFactory', () => {

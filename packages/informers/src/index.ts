@@ -37,7 +37,7 @@ export type {
 export { InformerConflictError, InformerSyncError, SharedInformerFactory } from './factory.js';
 export type { HandlerRegistration } from './handler-registration.js';
 export type { FailFastPolicy, InformerHealth, InformerPhase } from './informer-health.js';
-export { failFastOnAuthAndNotFound } from './informer-health.js';
+export { failFastOnAuthAndNotFound, isCertificateError } from './informer-health.js';
 export { HandlerError } from './processor-listener.js';
 export type { DeletedObject, HandlerResult, InformerEvent, ResourceEventHandler } from './resource-event-handler.js';
 export { filteringHandler, toDeletedObject } from './resource-event-handler.js';

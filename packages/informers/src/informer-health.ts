@@ -31,9 +31,45 @@ export interface InformerHealth {
 /** Decides whether an error should make `waitForCacheSync` give up at once. */
 export type FailFastPolicy = (err: Error) => boolean;
 
-/** The default policy: fail fast on 401 Unauthorized, 403 Forbidden and 404 Not Found. */
+/** Node's codes for a server certificate that failed verification (an untrusted CA, a wrong name, expiry…). */
+const CERTIFICATE_ERROR_CODES: ReadonlySet<string> = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_CHAIN_TOO_LONG',
+  'CERT_REVOKED',
+  'INVALID_CA',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * Whether `err`, or an error in its `cause` chain, says the server's certificate failed verification. Such
+ * an error does not go away by retrying, so it fails `waitForCacheSync` at once, like a 401.
+ */
+export function isCertificateError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 8; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CERTIFICATE_ERROR_CODES.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * The default policy: fail fast on 401 Unauthorized, 403 Forbidden, 404 Not Found and a server certificate
+ * that failed verification (none of them fixes itself; anything else is retried and logged).
+ */
 export const failFastOnAuthAndNotFound: FailFastPolicy = (err) =>
-  err instanceof StatusError && (err.code === 401 || err.code === 403 || err.code === 404);
+  (err instanceof StatusError && (err.code === 401 || err.code === 403 || err.code === 404)) || isCertificateError(err);
 
 /** Tracks one informer's health. Internal to the shared informer. */
 export class HealthTracker {

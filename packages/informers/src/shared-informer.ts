@@ -83,10 +83,10 @@ export interface SharedIndexInformerOptions<T extends KubeObject> {
   inactivityTimeoutMs?: number;
   /** The longest a server's `Retry-After` is obeyed, in ms. Default 60 s. */
   maxRetryAfterMs?: number;
-  /** Errors that make `waitForCacheSync` reject. Default {@link failFastOnAuthAndNotFound}. */
+  /** Errors that make `waitForCacheSync` reject. Default {@link failFastOnAuthAndNotFound} (401, 403, 404, bad certificates). */
   failFast?: FailFastPolicy;
   /**
-   * Told about handler failures and recovered errors. Default: `console.error` naming the informer, once per
+   * Told about handler failures, recovered errors and every list/watch error the informer retries. Default: `console.error` naming the informer, once per
    * distinct error per minute (`errorReporter` of @kubecache/apimachinery).
    */
   onError?: (err: Error) => void;
@@ -412,6 +412,9 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
 
   #onWatchError(err: Error): void {
     this.#health.failed(err);
+    // Every error the reflector retries is reported (once per distinct error per minute by default): a wrong
+    // address or an outage must not be visible only in health().
+    this.#report(err);
     try {
       this.#watchErrorHandler?.(err);
     } catch (e) {
