@@ -12,6 +12,8 @@ import { type Clock, realClock } from '@kubecache/apimachinery';
 export interface BackoffManager {
   /** The next delay, in milliseconds. */
   step(): number;
+  /** Starts over at the first delay (the Reflector calls it after progress). Optional. */
+  reset?(): void;
 }
 
 /** Options of {@link ExponentialBackoff}. */

@@ -65,7 +65,7 @@ export type { NamespaceKeyedOptions } from './namespace-keyed.js';
 export { newNamespaceKeyedIndexerAndReflector } from './namespace-keyed.js';
 export type { GetFunc, PollerOptions, PollResult } from './poller.js';
 export { newPoller, Poller } from './poller.js';
-export type { ReflectorOptions } from './reflector.js';
+export type { ReflectorOptions, ReflectorStatus } from './reflector.js';
 export { Reflector } from './reflector.js';
 export {
   isConnectionRefused,
@@ -84,5 +84,7 @@ export {
   WatchInactivityError,
   WatchTeardownError,
 } from './reflector-errors.js';
+export type { RetryBudgetOptions } from './retry-budget.js';
+export { RetryBudget } from './retry-budget.js';
 export type { RetryWithDeadlineOptions } from './retry-with-deadline.js';
 export { RetryWithDeadline } from './retry-with-deadline.js';

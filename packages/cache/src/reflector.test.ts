@@ -403,15 +403,18 @@ describe('Reflector', () => {
       await t.stop();
     });
 
-    it('treats a watch closed within 1 s with no events as an error, then backs off and relists', async () => {
+    it('treats a watch closed within 1 s with no events as an error and relists, within the retry budget', async () => {
       const source = new ManualSource();
       source.onWatch = (sub) => sub.complete();
       const t = setup({ source });
       await t.start();
       expect(t.errors[0]).toBeInstanceOf(VeryShortWatchError);
-      expect(source.lists).toHaveLength(1);
-      await t.clock.stepAsync(800);
+      // The list succeeded, so the first relist is immediate; the next waits for the budget's first step.
       expect(source.lists).toHaveLength(2);
+      await t.clock.stepAsync(799);
+      expect(source.lists).toHaveLength(2);
+      await t.clock.stepAsync(1);
+      expect(source.lists).toHaveLength(3);
       await t.stop();
     });
 
@@ -421,8 +424,9 @@ describe('Reflector', () => {
       const t = setup({ source });
       await t.start();
       for (let i = 0; i < 60; i++) await t.clock.stepAsync(1000);
-      // 0.8 + 1.6 + 3.2 + 6.4 + 12.8 + 25.6 = 50.4 s: 7 attempts in a minute, not thousands.
-      expect(source.watches).toHaveLength(7);
+      // Every list succeeds, so only the retry budget spaces the attempts: client-go's schedule (0.8 + 1.6 +
+      // 3.2 + 6.4 + 12.8 + 25.6 = 50.4 s, 7 attempts in a minute) plus its one immediate retry. Not thousands.
+      expect(source.watches).toHaveLength(8);
       await t.stop();
     });
 
@@ -442,11 +446,11 @@ describe('Reflector', () => {
       t.fake.failNextWatch(connectionRefused);
       t.fake.failNextWatch(connectionRefused);
       await t.start();
-      await t.clock.stepAsync(799);
-      expect(t.fake.watchCalls).toHaveLength(1);
-      await t.clock.stepAsync(1);
+      // After the successful list the first retry is immediate; the second failure in a row waits 800 ms.
       expect(t.fake.watchCalls).toHaveLength(2);
-      await t.clock.stepAsync(1600);
+      await t.clock.stepAsync(799);
+      expect(t.fake.watchCalls).toHaveLength(2);
+      await t.clock.stepAsync(1);
       expect(t.fake.watchCalls).toHaveLength(3);
       expect(t.fake.listCalls).toHaveLength(1);
       await t.stop();
@@ -489,16 +493,19 @@ describe('Reflector', () => {
       await t.stop();
     });
 
-    it('backs off and re-watches after a 429 ERROR event on an open watch', async () => {
+    it('re-watches after a 429 ERROR event on an open watch, at once after progress, then backing off', async () => {
       const t = setup();
       t.fake.add(pod('seed'));
       await t.start();
       t.fake.add(pod('a'));
       t.fake.sendError(tooManyRequestsError('slow down', 0).status);
-      await t.clock.stepAsync(799);
-      expect(t.fake.watchCalls).toHaveLength(1);
-      await t.clock.stepAsync(1);
+      await flushMicrotasks();
       expect(t.fake.watchCalls.map((c) => c.resourceVersion)).toEqual(['1', '2']);
+      t.fake.sendError(tooManyRequestsError('slow down', 0).status);
+      await t.clock.stepAsync(799);
+      expect(t.fake.watchCalls).toHaveLength(2);
+      await t.clock.stepAsync(1);
+      expect(t.fake.watchCalls).toHaveLength(3);
       expect(t.fake.listCalls).toHaveLength(1);
       await t.stop();
     });
@@ -526,8 +533,9 @@ describe('Reflector', () => {
         const t = setup({ source, maxInternalErrorRetryDurationMs: max });
         clockRef.clock = t.clock;
         await t.start();
-        expect(source.lists).toHaveLength(1);
-        expect(source.watches).toHaveLength(expected);
+        // The relist after the last InternalError is immediate (the watches made progress), and its watch stays.
+        expect(source.lists).toHaveLength(2);
+        expect(source.watches).toHaveLength(expected + 1);
         await t.stop();
       },
     );
@@ -570,6 +578,73 @@ describe('Reflector', () => {
       expect(ops).toEqual(['delete u1', 'add u2']);
       expect(store.getByKey('ns/a')?.metadata?.uid).toBe('u2');
       expect(t.fake.listCalls).toHaveLength(1);
+      await t.stop();
+    });
+  });
+
+  describe('retry schedule', () => {
+    it('#15 resets the backoff once a watch delivered an event: the failure after it is retried at once', async () => {
+      const t = setup();
+      await t.start();
+      await t.clock.stepAsync(60_000);
+      t.fake.add(pod('a'));
+      t.fake.sendError(internalError('watch broke').status);
+      await flushMicrotasks();
+      expect(t.fake.listCalls).toHaveLength(2);
+      expect(t.fake.openWatches()).toBe(1);
+      await t.stop();
+    });
+
+    it('#15 backs off only on consecutive failures: 0.8, 1.6, 3.2 s between failed lists', async () => {
+      const t = setup();
+      for (let i = 0; i < 3; i++) t.fake.failNextList(internalError('etcd down'));
+      await t.start();
+      for (const wait of [800, 1600, 3200]) {
+        const before = t.fake.listCalls.length;
+        await t.clock.stepAsync(wait - 1);
+        expect(t.fake.listCalls).toHaveLength(before);
+        await t.clock.stepAsync(1);
+        expect(t.fake.listCalls).toHaveLength(before + 1);
+      }
+      expect(t.fake.listCalls).toHaveLength(4);
+      await t.stop();
+    });
+
+    it('#15 keeps retries during a storm within client-go’s schedule plus one, even when every cycle progresses', async () => {
+      const source = new ManualSource();
+      let rv = 1;
+      source.onWatch = (sub) => {
+        rv++;
+        sub.next({
+          type: 'ADDED',
+          object: { ...pod(`p${rv}`), metadata: { name: `p${rv}`, resourceVersion: `${rv}` } },
+        });
+        sub.next({ type: 'ERROR', object: expiredError('too old').status });
+      };
+      const t = setup({ source });
+      await t.start();
+      for (let i = 0; i < 120; i++) await t.clock.stepAsync(500);
+      // client-go with the least jitter relists at 0.8, 2.4, 5.6, 12, 24.8 and 50.4 s: with the first list and
+      // the one immediate retry, 8 lists in the minute.
+      expect(source.lists).toHaveLength(8);
+      await t.stop();
+    });
+
+    it('#14 does not fall back to 0.8 s every 2 minutes during a continuous outage', async () => {
+      const source = new ManualSource();
+      const times: number[] = [];
+      const t = setup({ source, backoff: undefined });
+      source.list = async () => {
+        times.push(t.clock.now());
+        throw internalError('apiserver down');
+      };
+      await t.start();
+      for (let i = 0; i < 600; i++) await t.clock.stepAsync(1000);
+      const gaps = times.slice(1).map((at, i) => at - (times[i] as number));
+      expect(gaps[0]).toBeGreaterThanOrEqual(800);
+      expect(gaps[0]).toBeLessThan(1600 + 1000);
+      expect(gaps.length).toBeGreaterThan(10);
+      expect(Math.min(...gaps.slice(6))).toBeGreaterThanOrEqual(30_000);
       await t.stop();
     });
   });
@@ -675,10 +750,10 @@ describe('Reflector', () => {
       await t.start();
       await t.clock.stepAsync(2000);
       expect(calls).toBe(2);
-      expect(t.fake.openWatches()).toBe(0);
       expect(t.errors).toEqual([expect.any(ReflectorStoreError)]);
-      await t.clock.stepAsync(800);
+      // The list had succeeded: the relist is immediate.
       expect(t.fake.listCalls).toHaveLength(2);
+      expect(t.fake.openWatches()).toBe(1);
       await t.stop();
     });
   });
@@ -754,8 +829,6 @@ describe('Reflector', () => {
       await t.start();
       source.subscribers[0]?.next({ type: 'ERROR', object: expiredError('gone').status });
       await flushMicrotasks();
-      expect(source.watches).toHaveLength(1);
-      await t.clock.stepAsync(800);
       expect(source.watches).toHaveLength(2);
       await t.stop();
       expect(t.errors.filter((e) => /teardown failed/.test(e.message))).toHaveLength(2);

@@ -33,6 +33,7 @@ import {
   VeryShortWatchError,
 } from './reflector-errors.js';
 import { type WatchListHost, watchList } from './reflector-watch-list.js';
+import { RetryBudget } from './retry-budget.js';
 import { RetryWithDeadline } from './retry-with-deadline.js';
 import type { ReflectorStore } from './store.js';
 import { type ResourceVersionMode, type WatchEnd, WatchSession, type WatchSessionOptions } from './watch-session.js';
@@ -58,8 +59,19 @@ export interface ReflectorOptions<T extends KubeObject> {
   shouldResync?: () => boolean;
   /** Source of time. Default the real clock. */
   clock?: Clock;
-  /** Delay policy between attempts. Default client-go's: 800 ms → 30 s, ×2, jitter 1, reset after 2 min. */
+  /**
+   * Delay between consecutive failed attempts. It starts over (`reset`) once a list succeeded or a watch
+   * delivered an event, and the first retry after such progress is immediate. Default: 800 ms doubling to
+   * 30 s, jitter 1, no time-based reset.
+   */
   backoff?: BackoffManager;
+  /**
+   * Caps the retries: never more than client-go's schedule (800 ms doubling to 30 s, jitter, starting over
+   * every 2 min) plus one. Default a {@link RetryBudget} on the reflector's clock and `random`.
+   */
+  retryBudget?: RetryBudget;
+  /** Told when the reflector starts a list, opens a watch, or waits before a retry. Default none. */
+  onStatus?: (status: ReflectorStatus) => void;
   /** Page size of lists. Default: the pager's 500 for "" and "0" lists, unpaged for lists at a given RV. */
   pageSize?: number;
   /** Try a streaming watch-list (`sendInitialEvents`) before listing. Default false. */
@@ -83,6 +95,15 @@ export interface ReflectorOptions<T extends KubeObject> {
   /** Source of randomness in [0, 1) for the watch timeout. Default `Math.random`. */
   random?: () => number;
 }
+
+/**
+ * What the reflector is doing: listing (or streaming the initial events), watching, or waiting until
+ * `until` (clock ms) before the next attempt because of `error` (`undefined` when the wait has no error).
+ */
+export type ReflectorStatus =
+  | { readonly phase: 'listing' }
+  | { readonly phase: 'watching' }
+  | { readonly phase: 'backoff'; readonly until: number; readonly error: Error | undefined };
 
 const MIN_WATCH_TIMEOUT = 5 * 60_000;
 const SHORT_WATCH = 1000;
@@ -149,6 +170,11 @@ export class Reflector<T extends KubeObject = KubeObject> {
   readonly #random: () => number;
   readonly #onError: (err: Error) => void;
   readonly #retryInternal: RetryWithDeadline;
+  readonly #budget: RetryBudget;
+  /** A list succeeded or a watch delivered an event since the last retry wait. */
+  #progressed = false;
+  /** Why the last listAndWatch ended (a relist is due), for the status report. */
+  #failure: Error | undefined;
   #lastSyncRV = '';
   #rvUnavailable = false;
   #paginatedResult = false;
@@ -162,9 +188,10 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.#lw = options.listerWatcher;
     this.#store = options.store;
     this.#clock = options.clock ?? realClock;
-    this.#backoff = options.backoff ?? new ExponentialBackoff({ clock: this.#clock });
+    this.#backoff = options.backoff ?? new ExponentialBackoff({ clock: this.#clock, resetAfter: 0 });
     this.#minWatchTimeout = Math.max(MIN_WATCH_TIMEOUT, options.minWatchTimeoutMs ?? 0);
     this.#random = options.random ?? Math.random;
+    this.#budget = options.retryBudget ?? new RetryBudget({ clock: this.#clock, random: this.#random });
     const onError = options.onError ?? errorReporter(`reflector ${this.name}`, { clock: this.#clock });
     this.#onError = (err) => {
       try {
@@ -205,6 +232,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     if (signal.aborted) return;
     let session: WatchSession<T> | undefined;
     if (this.#o.useWatchList) {
+      this.#status({ phase: 'listing' });
       try {
         session = await watchList(this.#watchListHost(), signal);
       } catch (err) {
@@ -227,13 +255,40 @@ export class Reflector<T extends KubeObject = KubeObject> {
 
   async #loop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      this.#failure = undefined;
       try {
         await this.listAndWatch(signal);
       } catch (err) {
-        if (!signal.aborted) this.#reportListAndWatchError(asError(err));
+        if (!signal.aborted) {
+          this.#failure = asError(err);
+          this.#reportListAndWatchError(this.#failure);
+        }
       }
       if (signal.aborted) break;
-      await this.#sleep(this.#backoff.step(), signal);
+      await this.#waitToRetry(this.#failure, 0, signal);
+    }
+  }
+
+  /**
+   * Waits before a retry: not at all after progress (the backoff starts over), else the next backoff step;
+   * at least `serverDelayMs` (Retry-After); never sooner than the retry budget allows.
+   */
+  async #waitToRetry(error: Error | undefined, serverDelayMs: number, signal: AbortSignal): Promise<void> {
+    let delay = 0;
+    if (this.#progressed) this.#backoff.reset?.();
+    else delay = this.#backoff.step();
+    this.#progressed = false;
+    delay = Math.max(delay, serverDelayMs, this.#budget.delayMs());
+    this.#status({ phase: 'backoff', until: this.#clock.now() + delay, error });
+    if (delay > 0) await this.#sleep(delay, signal);
+    this.#budget.spend();
+  }
+
+  #status(status: ReflectorStatus): void {
+    try {
+      this.#o.onStatus?.(status);
+    } catch {
+      // A throwing status hook must not stop the reflector.
     }
   }
 
@@ -262,6 +317,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
   }
 
   async #list(signal: AbortSignal): Promise<void> {
+    this.#status({ phase: 'listing' });
     let rv = this.#relistResourceVersion();
     let result: PagedList<T>;
     try {
@@ -276,6 +332,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     const { list, paginated } = result;
     if (list.kind === 'Table') throw new UnexpectedObjectError(this.name, this.#o.expectedKind ?? 'object', list);
     this.#rvUnavailable = false;
+    this.#progressed = true;
     if (rv === '0' && paginated) this.#paginatedResult = true;
     const listRV = list.metadata.resourceVersion ?? '';
     replaceInStore(this.name, this.#store, this.#keepExpected(list.items), listRV, this.#onError);
@@ -312,6 +369,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
       const end = await session.done;
       this.#session = undefined;
       const events = session.eventCount;
+      if (session.deliveredCount > 0) this.#progressed = true;
       session = undefined;
       const error = 'error' in end ? end.error : undefined;
       this.#retryInternal.after(error);
@@ -319,18 +377,26 @@ export class Reflector<T extends KubeObject = KubeObject> {
       if (next === 'stop') return;
       if (next === 'throw') throw error;
       if (next === 'relist') {
-        this.#reportWatchEnd(end);
+        this.#failure = this.#reportWatchEnd(end);
         return;
       }
-      if (next === 'backoff-rewatch')
-        await this.#sleep(Math.max(this.#backoff.step(), this.#retryAfter(error)), signal);
+      if (next === 'backoff-rewatch') await this.#waitToRetry(asError(error), this.#retryAfter(error), signal);
+      else if (error !== undefined) this.#status({ phase: 'backoff', until: this.#clock.now(), error: asError(error) });
       if (end.kind === 'inactive') this.#onError(end.error);
     }
   }
 
-  #reportWatchEnd(end: WatchEnd): void {
-    if (end.kind === 'closed') this.#onError(new VeryShortWatchError(this.name));
-    else if ('error' in end && !isExpiredError(end.error)) this.#onError(asError(end.error));
+  /** Reports why a watch ended in a relist (a 410 only to the status: it is routine) and returns it. */
+  #reportWatchEnd(end: WatchEnd): Error | undefined {
+    if (end.kind === 'closed') {
+      const error = new VeryShortWatchError(this.name);
+      this.#onError(error);
+      return error;
+    }
+    if (!('error' in end)) return undefined;
+    const error = asError(end.error);
+    if (!isExpiredError(end.error)) this.#onError(error);
+    return error;
   }
 
   #takeResyncError(): void {
@@ -343,6 +409,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     const rv = this.#lastSyncRV;
     const options = this.#watchOptions({ resourceVersion: rv, allowWatchBookmarks: true });
     const rvMode: ResourceVersionMode = rv === '' || rv === '0' ? 'hold-added' : 'normal';
+    this.#status({ phase: 'watching' });
     const session = new WatchSession(this.#lw.watch(options), this.#sessionOptions(signal, options, rvMode));
     session.start();
     return session;
@@ -423,6 +490,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
       },
       synced: (rv) => {
         this.#rvUnavailable = false;
+        this.#progressed = true;
         this.#lastSyncRV = rv;
       },
       watchOptions: (o) => this.#watchOptions(o),

@@ -84,6 +84,7 @@ export class WatchSession<T extends KubeObject> {
   #timer: TimerHandle | undefined;
   #ended = false;
   #count = 0;
+  #delivered = 0;
   #lastEventAt = 0;
 
   constructor(source: Observable<WatchEvent<T>>, options: WatchSessionOptions<T>) {
@@ -107,6 +108,11 @@ export class WatchSession<T extends KubeObject> {
   /** Events received so far (including bookmarks and ERROR events). */
   get eventCount(): number {
     return this.#count;
+  }
+
+  /** Events other than ERROR received so far: the watch made progress. */
+  get deliveredCount(): number {
+    return this.#delivered;
   }
 
   /** Subscribes. Events may arrive synchronously. */
@@ -170,6 +176,7 @@ export class WatchSession<T extends KubeObject> {
       this.end({ kind: 'error', error: new StatusError(event.object) });
       return;
     }
+    this.#delivered++;
     const obj = event.object;
     const { expectedKind } = this.#o;
     const namespace = event.type === 'BOOKMARK' ? undefined : this.#o.expectedNamespace;
