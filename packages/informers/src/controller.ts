@@ -5,7 +5,14 @@
  */
 
 import { type Clock, errorReporter, type KubeObject, realClock } from '@kubecache/apimachinery';
-import { type BackoffManager, FIFOClosedError, type ListerWatcher, type Queue, Reflector } from '@kubecache/cache';
+import {
+  type BackoffManager,
+  FIFOClosedError,
+  type ListerWatcher,
+  type Queue,
+  Reflector,
+  type ReflectorStatus,
+} from '@kubecache/cache';
 import type { ProcessableDelta } from './process-deltas.js';
 
 /** A queue of delta lists the process loop can pop. */
@@ -47,6 +54,8 @@ export interface ControllerOptions<T extends KubeObject> {
   expectedNamespace?: string;
   /** Errors `listAndWatch` ends with (before backing off). */
   watchErrorHandler?: (err: Error) => void;
+  /** Told when the Reflector lists, watches or waits before a retry (the informer's health). */
+  onStatus?: (status: ReflectorStatus) => void;
   /** Errors the controller recovers from (process failures, store failures, bad events). */
   onError?: (err: Error) => void;
 }
@@ -84,6 +93,7 @@ export class Controller<T extends KubeObject> {
       expectedKind: options.expectedKind,
       expectedNamespace: options.expectedNamespace,
       watchErrorHandler: (_r, err) => options.watchErrorHandler?.(err),
+      onStatus: options.onStatus,
       onError,
     });
   }

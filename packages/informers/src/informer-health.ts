@@ -1,15 +1,15 @@
 /**
  * Per-informer health, which client-go does not expose (pain point 5: RBAC 403s and missing CRDs show up
- * only as "timed out waiting for cache sync"). The tracker watches the informer's ListerWatcher calls and
- * the Reflector's errors:
+ * only as "timed out waiting for cache sync"). The phase and every error come from the Reflector's status
+ * (list and watch paths alike); progress (a list answered, a watch event) from the ListerWatcher calls:
  *
  * ```
- *  idle ──run──> listing ──list ok──> watching ──error──> backoff ──retry──> listing | watching
+ *  idle ──run──> listing ──list ok──> watching ──error──> backoff(until) ──retry──> listing | watching
  *      any state ──stop──> stopped
  * ```
  */
 import { type Clock, type KubeObject, type ListOptions, StatusError, type WatchEvent } from '@kubecache/apimachinery';
-import type { ListerWatcher, ListResult } from '@kubecache/cache';
+import type { ListerWatcher, ListResult, ReflectorStatus } from '@kubecache/cache';
 import { type Observable, tap } from 'rxjs';
 
 /** Where an informer is in its list/watch cycle. */
@@ -20,8 +20,10 @@ export interface InformerHealth {
   readonly phase: InformerPhase;
   /** The last list/watch error, if any since start. */
   readonly lastError: Error | undefined;
-  /** Failed list/watch cycles since the last successful list or watch event. */
+  /** Failed list/watch attempts (list and watch paths) since the last successful list or watch event. */
   readonly consecutiveFailures: number;
+  /** In `backoff`: the clock time (ms) of the next attempt; otherwise `undefined`. */
+  readonly backoffUntil: number | undefined;
   /** The resource version the store was last synced to (`''` before the first list). */
   readonly lastSyncResourceVersion: string;
   /** Clock time (ms) of the last list or watch event received; `undefined` before any. */
@@ -78,6 +80,7 @@ export class HealthTracker {
   lastError: Error | undefined;
   consecutiveFailures = 0;
   lastEventAt: number | undefined;
+  backoffUntil: number | undefined;
   /** Called after every change (the informer wakes its sync waiters). */
   onChange: () => void = () => {};
 
@@ -85,27 +88,37 @@ export class HealthTracker {
     this.#clock = clock;
   }
 
-  /** Records a failed list/watch cycle. */
-  failed(err: Error): void {
+  /** Records what the Reflector does now; a wait with an error counts as a failure. */
+  status(status: ReflectorStatus): void {
     if (this.phase === 'stopped') return;
-    this.phase = 'backoff';
-    this.lastError = err;
-    this.consecutiveFailures++;
+    this.phase = status.phase;
+    this.backoffUntil = status.phase === 'backoff' ? status.until : undefined;
+    if (status.phase === 'backoff' && status.error) {
+      this.lastError = status.error;
+      this.consecutiveFailures++;
+    }
     this.onChange();
   }
 
-  /** Records an error the Reflector recovers from without a failed cycle (a dead watch it resumes). */
+  /**
+   * Records an error of a watch stream as the last error (the Reflector's status then counts the failure,
+   * if it is one).
+   */
   noted(err: Error): void {
     if (this.phase === 'stopped') return;
     this.lastError = err;
-    this.consecutiveFailures++;
     this.onChange();
   }
 
+  /** Marks the informer stopped (final). */
+  stopped(): void {
+    this.phase = 'stopped';
+    this.backoffUntil = undefined;
+  }
+
   /** Records progress (a list answered, a watch event arrived). */
-  progressed(phase: 'listing' | 'watching'): void {
+  progressed(): void {
     if (this.phase === 'stopped') return;
-    this.phase = phase;
     this.consecutiveFailures = 0;
     this.lastEventAt = this.#clock.now();
   }
@@ -116,26 +129,21 @@ export class HealthTracker {
     return {
       ...(streaming && {
         listStreaming: async (options, sink, signal) => {
-          if (this.phase !== 'stopped') this.phase = 'listing';
           const result = await streaming(options, sink, signal);
-          this.progressed('listing');
+          this.progressed();
           return result;
         },
       }),
       list: async (options: ListOptions, signal?: AbortSignal): Promise<ListResult<T>> => {
-        if (this.phase !== 'stopped') this.phase = 'listing';
         const result = await lw.list(options, signal);
-        this.progressed('listing');
+        this.progressed();
         return result;
       },
       watch: (options: ListOptions): Observable<WatchEvent<T>> =>
         lw.watch(options).pipe(
           tap({
-            subscribe: () => {
-              if (this.phase !== 'stopped') this.phase = 'watching';
-            },
             next: (event) => {
-              if (event.type !== 'ERROR') this.progressed('watching');
+              if (event.type !== 'ERROR') this.progressed();
             },
             error: (err: unknown) => this.noted(err instanceof Error ? err : new Error(String(err))),
           }),

@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { failureStatus, type KubeObject, StatusError } from '@kubecache/apimachinery';
+import {
+  expiredError,
+  failureStatus,
+  internalError,
+  type KubeObject,
+  StatusError,
+  tooManyRequestsError,
+} from '@kubecache/apimachinery';
 import { flushMicrotasks } from '@kubecache/apimachinery/testing';
 import type { DeletedObject, InformerEvent } from './resource-event-handler.js';
 import { InformerLifecycleError, type InformerQueueKind } from './shared-informer.js';
@@ -344,6 +351,46 @@ describe('SharedIndexInformer', () => {
     expect(t.informer.health()).toMatchObject({ phase: 'watching', consecutiveFailures: 0 });
     expect(t.informer.lastSyncResourceVersion()).toBe(t.source.resourceVersion());
     await expect(t.informer.waitForCacheSync()).resolves.toBe(true);
+    await t.stop();
+  });
+
+  it('#5 shows a 429 at watch start as a backoff with its deadline and error', async () => {
+    const t = setup();
+    await t.start();
+    await t.clock.stepAsync(2000);
+    const slowDown = tooManyRequestsError('slow down', 10);
+    t.source.failNextWatch(slowDown);
+    t.source.closeWatches();
+    await flushMicrotasks();
+    expect(t.informer.health()).toMatchObject({
+      phase: 'backoff',
+      backoffUntil: 12_000,
+      lastError: slowDown,
+      consecutiveFailures: 1,
+    });
+    await t.clock.stepAsync(10_000);
+    expect(t.informer.health()).toMatchObject({ phase: 'watching', backoffUntil: undefined, lastError: slowDown });
+    await t.stop();
+  });
+
+  it('#5 records a 410 or an undecodable line on an open watch as the last error', async () => {
+    const t = setup();
+    await t.start();
+    const expired = expiredError('too old resource version');
+    t.source.sendError(expired.status);
+    await flushMicrotasks();
+    expect(t.informer.health().lastError).toMatchObject({ code: 410 });
+    const garbled = internalError('unable to decode an event from the watch stream');
+    t.source.sendError(garbled.status);
+    await flushMicrotasks();
+    // The relist right after the 410 spent the retry budget's burst: this one waits for its first step.
+    const health = t.informer.health();
+    expect(health).toMatchObject({ phase: 'backoff', lastError: { code: 500 } });
+    expect(health.backoffUntil).toBeGreaterThanOrEqual(800);
+    expect(health.backoffUntil).toBeLessThan(1600);
+    await t.clock.stepAsync(1600);
+    expect(t.informer.health()).toMatchObject({ phase: 'watching', lastError: { code: 500 } });
+    expect(t.source.listCalls).toHaveLength(3);
     await t.stop();
   });
 

@@ -214,6 +214,7 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
       phase: h.phase,
       lastError: h.lastError,
       consecutiveFailures: h.consecutiveFailures,
+      backoffUntil: h.backoffUntil,
       lastSyncResourceVersion: this.lastSyncResourceVersion(),
       lastEventAt: h.lastEventAt,
     };
@@ -376,6 +377,7 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
       expectedKind: this.#o.expectedKind,
       expectedNamespace: this.#o.namespace,
       watchErrorHandler: (err) => this.#onWatchError(err),
+      onStatus: (status) => this.#health.status(status),
       onError: (err) => this.#report(err),
     });
   }
@@ -402,7 +404,7 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
       await controller.run(signal);
     } finally {
       this.#stopped = true;
-      this.#health.phase = 'stopped';
+      this.#health.stopped();
       await this.#processor.stop();
       for (const fn of [...this.#stopWatchers]) fn();
       this.#stopWatchers.clear();
@@ -411,7 +413,6 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
   }
 
   #onWatchError(err: Error): void {
-    this.#health.failed(err);
     // Every error the reflector retries is reported (once per distinct error per minute by default): a wrong
     // address or an outage must not be visible only in health().
     this.#report(err);
