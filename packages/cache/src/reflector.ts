@@ -61,8 +61,9 @@ export interface ReflectorOptions<T extends KubeObject> {
   clock?: Clock;
   /**
    * Delay between consecutive failed attempts. It starts over (`reset`) once a list succeeded or a watch
-   * delivered an event, and the first retry after such progress is immediate. Default: 800 ms doubling to
-   * 30 s, jitter 1, no time-based reset.
+   * delivered an event, and the first retry after such progress is immediate. A backoff without `reset` is
+   * stepped before every retry, as client-go's is. Default: 800 ms doubling to 30 s, jitter 1, no time-based
+   * reset.
    */
   backoff?: BackoffManager;
   /**
@@ -275,7 +276,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
    */
   async #waitToRetry(error: Error | undefined, serverDelayMs: number, signal: AbortSignal): Promise<void> {
     let delay = 0;
-    if (this.#progressed) this.#backoff.reset?.();
+    if (this.#progressed && this.#backoff.reset) this.#backoff.reset();
     else delay = this.#backoff.step();
     this.#progressed = false;
     delay = Math.max(delay, serverDelayMs, this.#budget.delayMs());

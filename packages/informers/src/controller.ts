@@ -12,6 +12,7 @@ import {
   type Queue,
   Reflector,
   type ReflectorStatus,
+  type RetryBudget,
 } from '@kubecache/cache';
 import type { ProcessableDelta } from './process-deltas.js';
 
@@ -36,8 +37,10 @@ export interface ControllerOptions<T extends KubeObject> {
   shouldResync?: () => boolean;
   /** Time source. Default the real clock. */
   clock?: Clock;
-  /** Reflector backoff. Default client-go's. */
+  /** Reflector backoff. Default the Reflector's (800 ms → 30 s, reset by progress). */
   backoff?: BackoffManager;
+  /** Reflector retry budget. Default the Reflector's (at most one retry ahead of client-go). */
+  retryBudget?: RetryBudget;
   /** List page size. Default the Reflector's. */
   pageSize?: number;
   /** Stream the initial list with a watch (`sendInitialEvents`) before falling back to listing. Default false. */
@@ -85,6 +88,7 @@ export class Controller<T extends KubeObject> {
       resyncPeriodMs: options.resyncPeriodMs ?? 0,
       shouldResync: options.shouldResync,
       backoff: options.backoff,
+      retryBudget: options.retryBudget,
       pageSize: options.pageSize,
       useWatchList: options.useWatchList,
       minWatchTimeoutMs: options.minWatchTimeoutMs,

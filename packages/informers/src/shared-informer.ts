@@ -22,6 +22,7 @@ import {
   type ReadonlyIndexer,
   RealFIFO,
   readonlyIndexer,
+  type RetryBudget,
 } from '@kubecache/cache';
 import type { Observable } from 'rxjs';
 import { Controller, type DeltaQueue } from './controller.js';
@@ -71,8 +72,10 @@ export interface SharedIndexInformerOptions<T extends KubeObject> {
   transform?: (obj: T) => T;
   /** Freeze stored objects. Default true. */
   freeze?: boolean;
-  /** Reflector backoff. Default client-go's (800 ms → 30 s). */
+  /** Reflector backoff. Default 800 ms doubling to 30 s, reset by progress (see the Reflector). */
   backoff?: BackoffManager;
+  /** Caps the Reflector's retries. Default: at most one retry ahead of client-go (see `RetryBudget`). */
+  retryBudget?: RetryBudget;
   /** List page size. Default: the Reflector's (500 for the first list). */
   pageSize?: number;
   /** Stream the initial list with a watch (`sendInitialEvents`) before falling back to listing. Default false. */
@@ -369,6 +372,7 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
       shouldResync: () => this.#processor.shouldResync(),
       clock: this.#clock,
       backoff: this.#o.backoff,
+      retryBudget: this.#o.retryBudget,
       pageSize: this.#o.pageSize,
       useWatchList: this.#o.useWatchList,
       minWatchTimeoutMs: this.#o.minWatchTimeoutMs,
