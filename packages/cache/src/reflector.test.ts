@@ -409,9 +409,10 @@ describe('Reflector', () => {
       const t = setup({ source });
       await t.start();
       expect(t.errors[0]).toBeInstanceOf(VeryShortWatchError);
-      // The list succeeded, so the first relist is immediate; the next waits for the budget's first step.
+      // The list succeeded, so the first relist is immediate; the next waits for the retry budget (client-go
+      // would have retried at 0.8 and 2.4 s).
       expect(source.lists).toHaveLength(2);
-      await t.clock.stepAsync(799);
+      await t.clock.stepAsync(2399);
       expect(source.lists).toHaveLength(2);
       await t.clock.stepAsync(1);
       expect(source.lists).toHaveLength(3);
@@ -425,8 +426,8 @@ describe('Reflector', () => {
       await t.start();
       for (let i = 0; i < 60; i++) await t.clock.stepAsync(1000);
       // Every list succeeds, so only the retry budget spaces the attempts: client-go's schedule (0.8 + 1.6 +
-      // 3.2 + 6.4 + 12.8 + 25.6 = 50.4 s, 7 attempts in a minute) plus its one immediate retry. Not thousands.
-      expect(source.watches).toHaveLength(8);
+      // 3.2 + 6.4 + 12.8 + 25.6 = 50.4 s, 7 attempts in a minute), the first of them at once. Not thousands.
+      expect(source.watches).toHaveLength(7);
       await t.stop();
     });
 
@@ -446,9 +447,10 @@ describe('Reflector', () => {
       t.fake.failNextWatch(connectionRefused);
       t.fake.failNextWatch(connectionRefused);
       await t.start();
-      // After the successful list the first retry is immediate; the second failure in a row waits 800 ms.
+      // After the successful list the first retry is immediate; the next waits for the retry budget, which
+      // allows no more retries than client-go's schedule (0.8 s, then 2.4 s after the first failure).
       expect(t.fake.watchCalls).toHaveLength(2);
-      await t.clock.stepAsync(799);
+      await t.clock.stepAsync(2399);
       expect(t.fake.watchCalls).toHaveLength(2);
       await t.clock.stepAsync(1);
       expect(t.fake.watchCalls).toHaveLength(3);
@@ -502,7 +504,7 @@ describe('Reflector', () => {
       await flushMicrotasks();
       expect(t.fake.watchCalls.map((c) => c.resourceVersion)).toEqual(['1', '2']);
       t.fake.sendError(tooManyRequestsError('slow down', 0).status);
-      await t.clock.stepAsync(799);
+      await t.clock.stepAsync(2399);
       expect(t.fake.watchCalls).toHaveLength(2);
       await t.clock.stepAsync(1);
       expect(t.fake.watchCalls).toHaveLength(3);
@@ -610,7 +612,7 @@ describe('Reflector', () => {
       await t.stop();
     });
 
-    it('#15 keeps retries during a storm within client-go’s schedule plus one, even when every cycle progresses', async () => {
+    it('#15 keeps retries during a storm within client-go’s schedule, even when every cycle progresses', async () => {
       const source = new ManualSource();
       let rv = 1;
       source.onWatch = (sub) => {
@@ -624,9 +626,9 @@ describe('Reflector', () => {
       const t = setup({ source });
       await t.start();
       for (let i = 0; i < 120; i++) await t.clock.stepAsync(500);
-      // client-go with the least jitter relists at 0.8, 2.4, 5.6, 12, 24.8 and 50.4 s: with the first list and
-      // the one immediate retry, 8 lists in the minute.
-      expect(source.lists).toHaveLength(8);
+      // client-go with the least jitter relists at 0.8, 2.4, 5.6, 12, 24.8 and 50.4 s: 7 lists in the minute.
+      // The first retry comes at once instead (it borrows the 0.8 s step), so: 7 lists, never more.
+      expect(source.lists).toHaveLength(7);
       await t.stop();
     });
 

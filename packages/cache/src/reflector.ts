@@ -67,8 +67,8 @@ export interface ReflectorOptions<T extends KubeObject> {
    */
   backoff?: BackoffManager;
   /**
-   * Caps the retries: never more than client-go's schedule (800 ms doubling to 30 s, jitter, starting over
-   * every 2 min) plus one. Default a {@link RetryBudget} on the reflector's clock and `random`.
+   * Caps the retries: never more than client-go's schedule at its fastest (800 ms doubling to 30 s, starting
+   * over every 2 min); the first retry may come early. Default a {@link RetryBudget} on the reflector's clock.
    */
   retryBudget?: RetryBudget;
   /** Told when the reflector starts a list, opens a watch, or waits before a retry. Default none. */
@@ -192,7 +192,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.#backoff = options.backoff ?? new ExponentialBackoff({ clock: this.#clock, resetAfter: 0 });
     this.#minWatchTimeout = Math.max(MIN_WATCH_TIMEOUT, options.minWatchTimeoutMs ?? 0);
     this.#random = options.random ?? Math.random;
-    this.#budget = options.retryBudget ?? new RetryBudget({ clock: this.#clock, random: this.#random });
+    this.#budget = options.retryBudget ?? new RetryBudget({ clock: this.#clock });
     const onError = options.onError ?? errorReporter(`reflector ${this.name}`, { clock: this.#clock });
     this.#onError = (err) => {
       try {

@@ -3,15 +3,17 @@
  * retries early (at once after progress, see the Reflector) never sends more requests during a fault storm
  * than client-go's would.
  *
- * The budget is a client-go reflector failing on every attempt, run in the background: it earns one retry
- * at each step of client-go's backoff (800 ms doubling to 30 s, each with up to 100 % jitter), counted from
- * its anchor, plus `burst` retries up front. Like client-go's `DelayWithReset`, the schedule starts over
- * once `resetAfterMs` has passed since the anchor. A retry spends one; when none is left, the next one is
- * allowed at the next step of the schedule.
+ * The budget is a client-go reflector failing on every attempt, run in the background: by time t after its
+ * anchor (the first failure that asks), it has retried once per step of client-go's backoff passed (800 ms doubling to
+ * 30 s; without jitter by default, i.e. client-go at its fastest). The budget allows as many retries as that, but at least `burst`: the
+ * burst borrows the schedule's first steps, so the count of retries never exceeds client-go's except by
+ * the burst before those steps. Like client-go's `DelayWithReset`, the schedule starts over once
+ * `resetAfterMs` has passed since the anchor.
  *
  * ```
- *  anchor ─ burst ─ +d1 ─ +d2 ─ … ─ +30 s ─ +30 s ─ …  (resetAfterMs after the anchor: start over)
- *   credits:  b      b+1   b+2         …
+ *  time from the anchor:  0      d1      d1+d2    d1+d2+d3  …  (resetAfterMs: start over)
+ *  client-go retries:     0      1       2        3
+ *  allowed (burst 1):     1      1       2        3
  * ```
  */
 import { type Clock, realClock } from '@kubecache/apimachinery';
@@ -25,7 +27,10 @@ export interface RetryBudgetOptions {
   capMs?: number;
   /** Multiplier per step. Default 2. */
   factor?: number;
-  /** Jitter as a fraction of each step: a step lies in [d, d × (1 + jitter)). Default 1. */
+  /**
+   * Jitter as a fraction of each step: a step lies in [d, d × (1 + jitter)). Default 0: the budget follows
+   * client-go's schedule at its fastest, so it never holds back a retry client-go could have made.
+   */
   jitter?: number;
   /** The schedule starts over this long after its anchor, in ms (client-go's reset). Default 120 000. */
   resetAfterMs?: number;
@@ -44,7 +49,7 @@ export interface RetryBudgetOptions {
  * const budget = new RetryBudget({ clock, random: () => 0 });
  * budget.delayMs(); // 0: the burst
  * budget.spend();
- * budget.delayMs(); // 800: the schedule's first step
+ * budget.delayMs(); // 2400: the schedule's second step (the burst took the first)
  */
 export class RetryBudget {
   readonly #initial: number;
@@ -66,34 +71,42 @@ export class RetryBudget {
     this.#initial = options.initialMs ?? DEFAULT_BACKOFF.initial;
     this.#cap = options.capMs ?? DEFAULT_BACKOFF.cap;
     this.#factor = options.factor ?? DEFAULT_BACKOFF.factor;
-    this.#jitter = options.jitter ?? DEFAULT_BACKOFF.jitter;
+    this.#jitter = options.jitter ?? 0;
     this.#resetAfter = options.resetAfterMs ?? DEFAULT_BACKOFF.resetAfter;
     this.#burst = Math.max(1, options.burst ?? 1);
     this.#clock = options.clock ?? realClock;
     this.#random = options.random ?? Math.random;
   }
 
-  /** How long until one more retry is allowed, in ms; 0 when it is allowed now. */
+  /**
+   * How long until one more retry is allowed, in ms; 0 when it is allowed now. The first call (or the first
+   * after the schedule expired) starts the schedule: ask when the failure happens, as client-go steps its
+   * backoff then.
+   */
   delayMs(): number {
     const now = this.#clock.now();
-    if (this.#anchor === undefined || now - this.#anchor > this.#resetAfter) return 0;
-    const need = this.#spent - this.#burst; // schedule steps that must have passed, minus one
-    if (need < 0) return 0;
-    const at = this.#anchor + this.#stepAt(need);
-    const restart = this.#anchor + this.#resetAfter + 1;
+    this.#startIfDue(now);
+    if (this.#spent < this.#burst) return 0;
+    const anchor = this.#anchor as number;
+    // Retries allowed by t: max(burst, steps of the schedule passed by t). The burst borrows the schedule's
+    // first steps, so the count never runs ahead of client-go's by more than the burst, and only early on.
+    const at = anchor + this.#stepAt(this.#spent);
+    const restart = anchor + this.#resetAfter + 1;
     return Math.max(0, Math.min(at, restart) - now);
   }
 
-  /** Records one retry made now (starting a new schedule if the old one expired). */
+  /** Records one retry made now. */
   spend(): void {
-    const now = this.#clock.now();
-    if (this.#anchor === undefined || now - this.#anchor > this.#resetAfter) {
-      this.#anchor = now;
-      this.#steps = [];
-      this.#base = this.#initial;
-      this.#spent = 0;
-    }
+    this.#startIfDue(this.#clock.now());
     this.#spent++;
+  }
+
+  #startIfDue(now: number): void {
+    if (this.#anchor !== undefined && now - this.#anchor <= this.#resetAfter) return;
+    this.#anchor = now;
+    this.#steps = [];
+    this.#base = this.#initial;
+    this.#spent = 0;
   }
 
   /** Time of the schedule's step `i` (0-based) after the anchor, in ms. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { failureStatus, type KubeObject, StatusError } from '@kubecache/apimachinery';
 import { FakeClock, flushMicrotasks } from '@kubecache/apimachinery/testing';
-import { ExponentialBackoff } from '@kubecache/cache';
+import { ExponentialBackoff, RetryBudget } from '@kubecache/cache';
 import { FakeControllerSource } from '@kubecache/cache/testing';
 import { KubeConfig } from '@kubernetes/client-node';
 import { isCertificateError } from './informer-health.js';
@@ -73,6 +73,7 @@ describe('SharedIndexInformer configuration errors', () => {
       listerWatcher: source,
       clock,
       backoff: new ExponentialBackoff({ clock, random: () => 0 }),
+      retryBudget: new RetryBudget({ clock, random: () => 0 }),
     });
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' });
     source.failNextList(refused);

@@ -5,7 +5,7 @@
 
 import type { KubeObject } from '@kubecache/apimachinery';
 import { FakeClock, flushMicrotasks } from '@kubecache/apimachinery/testing';
-import { ExponentialBackoff } from '@kubecache/cache';
+import { ExponentialBackoff, RetryBudget } from '@kubecache/cache';
 import { FakeControllerSource } from '@kubecache/cache/testing';
 import { type InformerQueueKind, SharedIndexInformer } from '../shared-informer.js';
 
@@ -38,7 +38,7 @@ export interface FakeInformer<T extends KubeObject> {
 
 /**
  * A shared informer over a {@link FakeControllerSource}, on a {@link FakeClock}, with a jitter-free
- * backoff (800 ms, 1.6 s, …) and errors collected instead of logged.
+ * backoff (800 ms, 1.6 s, …) and retry budget, and errors collected instead of logged.
  *
  * @example
  * const t = fakeInformer<Pod>();
@@ -57,6 +57,7 @@ export function fakeInformer<T extends KubeObject = KubeObject>(options: FakeInf
     resyncPeriodMs: options.resyncPeriodMs ?? 0,
     queue: options.queue ?? 'in-order',
     backoff: new ExponentialBackoff({ clock, random: () => 0 }),
+    retryBudget: new RetryBudget({ clock, random: () => 0 }),
     onError: (e) => errors.push(e),
   });
   const ac = new AbortController();
