@@ -41,6 +41,20 @@ describe('deepFreeze', () => {
     expect(Object.isFrozen(obj.shared.inner)).toBe(false);
   });
 
+  it('#12 freezes an object nested 100 000 levels deep without overflowing the stack', () => {
+    const root: { child?: unknown } = {};
+    let node = root;
+    for (let i = 0; i < 100_000; i++) {
+      const child: { child?: unknown; list?: unknown[] } = { list: [{}] };
+      node.child = child;
+      node = child;
+    }
+    expect(() => deepFreeze(root)).not.toThrow();
+    expect(Object.isFrozen(node)).toBe(true);
+    expect(Object.isFrozen((node as { list: unknown[] }).list[0])).toBe(true);
+    expect(Object.isFrozen((root.child as { list: unknown[] }).list[0])).toBe(true);
+  });
+
   it('survives cycles', () => {
     const a: { self?: unknown; list: unknown[] } = { list: [] };
     a.self = a;

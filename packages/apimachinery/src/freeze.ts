@@ -15,6 +15,7 @@
  *   `Map`, `Set` and `Date` instances are frozen as objects, but their methods still mutate them: stored
  *   objects are expected to be plain JSON.
  * - Cycles are safe: a node is frozen before its children are visited, so it is never entered twice.
+ * - Depth is not limited by the call stack (the walk keeps its own stack).
  * - The result stays usable with immer: `produce(frozen, (d) => { … })` returns a new object and leaves
  *   `frozen` as it was.
  *
@@ -32,18 +33,22 @@ export function deepFreeze<T>(obj: T): T {
   return obj;
 }
 
-function freezeTree(node: object): void {
-  if (ArrayBuffer.isView(node)) return;
-  Object.freeze(node);
-  if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) freezeChild(node[i]);
-    return;
+/** Walks with an explicit stack, not recursion: an object nested 100 000 levels deep must not overflow. */
+function freezeTree(root: object): void {
+  const stack: object[] = [root];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (Object.isFrozen(node) || ArrayBuffer.isView(node)) continue; // reached twice before it was frozen
+    Object.freeze(node);
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) pushUnfrozen(stack, node[i]);
+      continue;
+    }
+    // for-in rather than Object.keys: no key array per node, about 25% faster on pods. It also visits
+    // enumerable inherited properties, which plain JSON objects do not have.
+    for (const key in node) pushUnfrozen(stack, (node as Record<string, unknown>)[key]);
   }
-  // for-in rather than Object.keys: no key array per node, about 25% faster on pods. It also visits
-  // enumerable inherited properties, which plain JSON objects do not have.
-  for (const key in node) freezeChild((node as Record<string, unknown>)[key]);
 }
 
-function freezeChild(value: unknown): void {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) freezeTree(value);
+function pushUnfrozen(stack: object[], value: unknown): void {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) stack.push(value);
 }
