@@ -209,6 +209,22 @@ describe('Cacher', () => {
       await cacher.stop();
     });
 
+    it.each([1.5, -1, Number.NaN, Number.POSITIVE_INFINITY])(
+      '#9 answers a limit of %p with 400 BadRequest, not a TypeError',
+      async (limit) => {
+        const { cacher } = await seeded();
+        for (const resourceVersion of ['', '0', '6']) {
+          const err = await rejection(
+            cacher.getList('/pods', { recursive: true, resourceVersion, predicate: { limit } }),
+          );
+          expect(err).toBeInstanceOf(StatusError);
+          expect((err as StatusError).code).toBe(400);
+          expect((err as StatusError).message).toContain('limit');
+        }
+        await cacher.stop();
+      },
+    );
+
     it('ignores the limit for resource version 0', async () => {
       const { cacher } = await seeded();
       const list = await cacher.getList('/pods', { recursive: true, resourceVersion: '0', predicate: { limit: 2 } });

@@ -5,7 +5,7 @@
  * then receive events through the {@link Dispatcher}.
  */
 import type { Clock, KubeObject, TimerHandle } from '@kubecache/apimachinery';
-import { errorReporter, internalError, realClock, type StatusError } from '@kubecache/apimachinery';
+import { badRequestError, errorReporter, internalError, realClock, type StatusError } from '@kubecache/apimachinery';
 import type { ListerWatcher, ReflectorStore } from '@kubecache/cache';
 import { Reflector } from '@kubecache/cache';
 import type { GetOptions, Storage, StorageList, StorageListOptions } from '@kubecache/storage';
@@ -332,6 +332,10 @@ export class Cacher<T extends KubeObject = KubeObject> {
   }
 
   async #list(key: string, options: StorageListOptions<T>): Promise<StorageList<T> | CachedPage<T>> {
+    const limit = options.predicate?.limit;
+    if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) {
+      throw badRequestError(`invalid limit ${limit}: must be a non-negative integer`);
+    }
     const rv = parseResourceVersion(options.resourceVersion);
     if (shouldDelegateList(options, rv, this.#o.storage.supportsRequestWatchProgress))
       return this.#o.storage.getList(key, options);
