@@ -39,6 +39,7 @@ export type { HandlerRegistration } from './handler-registration.js';
 export type { FailFastPolicy, InformerHealth, InformerPhase } from './informer-health.js';
 export { failFastOnAuthAndNotFound, isCertificateError } from './informer-health.js';
 export { HandlerError } from './processor-listener.js';
+export { SubscriberError } from './informer-events.js';
 export type { DeletedObject, HandlerResult, InformerEvent, ResourceEventHandler } from './resource-event-handler.js';
 export { filteringHandler, toDeletedObject } from './resource-event-handler.js';
 export type { ResourceTarget } from './resource-target.js';

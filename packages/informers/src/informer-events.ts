@@ -3,7 +3,7 @@
  * registration (so they get the late-joiner synthetic adds and per-subscriber buffering).
  */
 import { Ring } from '@kubecache/cache/internal';
-import { Observable } from 'rxjs';
+import { Observable, type Observer, type Operator, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
 import type { HandlerRegistration } from './handler-registration.js';
 import type { InformerEvent, ResourceEventHandler } from './resource-event-handler.js';
 
@@ -15,9 +15,88 @@ export interface EventSource<T> {
   onStopped(fn: () => void): () => void;
 }
 
-/** An Observable of `source`'s events; it completes when the informer stops. */
-export function eventsObservable<T>(source: EventSource<T>, name = 'events$'): Observable<InformerEvent<T>> {
-  return new Observable<InformerEvent<T>>((subscriber) => {
+/** A subscriber of an informer's event stream threw; `cause` is what it threw. Delivery goes on. */
+export class SubscriberError extends Error {
+  override readonly name = 'SubscriberError';
+  constructor(streamName: string, what: string, cause: unknown) {
+    super(`${streamName} subscriber failed on ${what}: ${String((cause as Error)?.message ?? cause)}`, { cause });
+  }
+}
+
+/**
+ * An Observable whose subscribers are isolated the way handlers are: a callback that throws is reported
+ * (a {@link SubscriberError}) instead of becoming an uncaught exception (rxjs's rule), and the stream goes
+ * on. Operators applied with `pipe` keep the isolation (`lift` returns the same kind of Observable).
+ */
+class IsolatedObservable<T> extends Observable<T> {
+  readonly #name: string;
+  readonly #report: (err: Error) => void;
+
+  constructor(
+    name: string,
+    report: (err: Error) => void,
+    subscribe?: (this: Observable<T>, subscriber: Subscriber<T>) => TeardownLogic,
+  ) {
+    super(subscribe);
+    this.#name = name;
+    this.#report = report;
+  }
+
+  override lift<R>(operator?: Operator<T, R>): Observable<R> {
+    const lifted = new IsolatedObservable<R>(this.#name, this.#report);
+    lifted.source = this;
+    lifted.operator = operator;
+    return lifted;
+  }
+
+  override subscribe(observerOrNext?: Partial<Observer<T>> | ((value: T) => void)): Subscription;
+  override subscribe(
+    next?: ((value: T) => void) | null,
+    error?: ((error: unknown) => void) | null,
+    complete?: (() => void) | null,
+  ): Subscription;
+  override subscribe(
+    observerOrNext?: Partial<Observer<T>> | ((value: T) => void) | null,
+    error?: ((error: unknown) => void) | null,
+    complete?: (() => void) | null,
+  ): Subscription {
+    const o =
+      typeof observerOrNext === 'function' || !observerOrNext
+        ? { next: observerOrNext, error, complete }
+        : observerOrNext;
+    return super.subscribe({
+      next: this.#guard('next', o.next?.bind(o)),
+      error: this.#guard('error', o.error?.bind(o)),
+      complete: this.#guard('complete', o.complete?.bind(o)),
+    });
+  }
+
+  #guard<A extends unknown[]>(what: string, fn: ((...args: A) => void) | null | undefined): (...args: A) => void {
+    return (...args: A) => {
+      try {
+        fn?.(...args);
+      } catch (err) {
+        const type = (args[0] as { type?: unknown } | undefined)?.type;
+        try {
+          this.#report(new SubscriberError(this.#name, what === 'next' && type ? String(type) : what, err));
+        } catch {
+          // the error sink must not break delivery
+        }
+      }
+    };
+  }
+}
+
+/**
+ * An Observable of `source`'s events; it completes when the informer stops. A subscriber that throws is
+ * reported to `report` and keeps receiving events.
+ */
+export function eventsObservable<T>(
+  source: EventSource<T>,
+  name = 'events$',
+  report: (err: Error) => void = () => {},
+): Observable<InformerEvent<T>> {
+  return new IsolatedObservable<InformerEvent<T>>(name, report, (subscriber) => {
     const reg = source.addEventHandler({ name, onEvent: (e) => subscriber.next(e) });
     const off = source.onStopped(() => subscriber.complete());
     return () => {

@@ -8,6 +8,7 @@ import {
   tooManyRequestsError,
 } from '@kubecache/apimachinery';
 import { flushMicrotasks } from '@kubecache/apimachinery/testing';
+import { map, config as rxjsConfig } from 'rxjs';
 import type { DeletedObject, InformerEvent } from './resource-event-handler.js';
 import { InformerLifecycleError, type InformerQueueKind } from './shared-informer.js';
 import { fakeInformer } from './testing/fake-informer.js';
@@ -399,6 +400,41 @@ describe('SharedIndexInformer', () => {
     await t.clock.stepAsync(800);
     await expect(sync).resolves.toBe(true);
     await t.stop();
+  });
+
+  it('#11 isolates a throwing events$ subscriber: the error is reported, the stream and the process go on', async () => {
+    const unhandled: unknown[] = [];
+    rxjsConfig.onUnhandledError = (err) => void unhandled.push(err);
+    try {
+      const t = setup();
+      const direct: string[] = [];
+      const piped: string[] = [];
+      t.informer.events$.subscribe((e) => {
+        if (e.type === 'add' && nameOf(e.obj) === 'bad') throw new Error('subscriber bug');
+        direct.push(e.type === 'add' ? nameOf(e.obj) : e.type);
+      });
+      t.informer.events$.pipe(map((e) => (e.type === 'add' ? nameOf(e.obj) : e.type))).subscribe({
+        next: (name) => {
+          if (name === 'bad') throw new Error('piped subscriber bug');
+          piped.push(name);
+        },
+      });
+      t.source.add(pod('bad'));
+      await t.start();
+      t.source.add(pod('good'));
+      await flushMicrotasks();
+      await new Promise((resolve) => setTimeout(resolve, 0)); // after rxjs's own 0 ms report timer
+      expect(unhandled).toEqual([]);
+      expect(direct).toEqual(['good']);
+      expect(piped).toEqual(['good']);
+      expect(t.errors.map((e) => e.message)).toEqual([
+        expect.stringContaining('subscriber bug'),
+        expect.stringContaining('piped subscriber bug'),
+      ]);
+      await t.stop();
+    } finally {
+      rxjsConfig.onUnhandledError = null;
+    }
   });
 
   it('streams events through events$ and the async iterator', async () => {

@@ -287,9 +287,12 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
     return this.#processor.size;
   }
 
-  /** The informer's events as an Observable (a handler registration per subscription). */
+  /**
+   * The informer's events as an Observable (a handler registration per subscription). A subscriber that
+   * throws is reported like a failing handler (`onError`); the stream and the process go on.
+   */
   get events$(): Observable<InformerEvent<Immutable<T>>> {
-    return eventsObservable<Immutable<T>>(this);
+    return eventsObservable<Immutable<T>>(this, 'events$', (err) => this.#report(err));
   }
 
   /** The informer's events as an async iterator (a handler registration per iterator). */
