@@ -33,6 +33,32 @@ function setup(reconcile: (key: string, signal: AbortSignal) => Promise<Reconcil
 }
 
 describe('ControllerRunner', () => {
+  it('#1 stops within stopTimeoutMs when a reconcile never settles, reporting the stuck key', async () => {
+    const clock = new FakeClock(0);
+    const reports: [string, unknown][] = [];
+    const runner = new ControllerRunner({
+      reconcile: () => new Promise<undefined>(() => {}),
+      clock,
+      stopTimeoutMs: 5000,
+      onError: (key, err) => void reports.push([key, err]),
+    });
+    const ac = new AbortController();
+    let resolved = false;
+    const done = runner.run(ac.signal).then((r) => {
+      resolved = true;
+      return r;
+    });
+    runner.enqueue('ns/stuck');
+    await flushMicrotasks();
+    ac.abort();
+    await clock.stepAsync(4999);
+    expect(resolved).toBe(false);
+    await clock.stepAsync(1);
+    await expect(done).resolves.toBe(true);
+    expect(reports).toEqual([['ns/stuck', expect.objectContaining({ name: 'StopTimeoutError' })]]);
+    expect(String((reports[0]?.[1] as Error).message)).toContain('ns/stuck');
+  });
+
   it('requeues a failing key with growing backoff and forgets it on success', async () => {
     let calls = 0;
     const t = setup(async () => {

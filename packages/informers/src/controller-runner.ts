@@ -14,6 +14,7 @@
 import { type Clock, type ErrorReport, errorReporter, realClock } from '@kubecache/apimachinery';
 import type { CounterMetric, HistogramMetric } from '@kubecache/workqueue';
 import { RateLimitingQueue } from '@kubecache/workqueue';
+import { DEFAULT_STOP_TIMEOUT_MS, StopTimeoutError, settlesWithin } from './stop-deadline.js';
 import { type SyncCheck, waitForCacheSync } from './wait-for-cache-sync.js';
 
 /** What `reconcile` may ask for. */
@@ -84,6 +85,11 @@ export interface ControllerRunnerOptions {
   onError?: (key: string, error: unknown) => void;
   /** Reconcile-outcome metrics. Default none. */
   metricsProvider?: ReconcileMetricsProvider;
+  /**
+   * How long stopping waits for reconciles in progress, in ms; past it they are abandoned and a
+   * `StopTimeoutError` naming their keys is reported (to `onError`, once per key). Default 10 000.
+   */
+  stopTimeoutMs?: number;
 }
 
 const OUTCOMES: readonly ReconcileOutcome[] = ['success', 'error', 'terminal', 'requeue', 'requeue_after'];
@@ -104,6 +110,7 @@ export class ControllerRunner {
   readonly #defaultReport: ErrorReport;
   readonly #clock: Clock;
   readonly #outcomes = new Map<ReconcileOutcome, CounterMetric>();
+  readonly #inFlight = new Set<string>();
   readonly #time: HistogramMetric | undefined;
   #started = false;
 
@@ -143,7 +150,11 @@ export class ControllerRunner {
     signal.addEventListener('abort', onAbort, { once: true });
     const workers: Promise<void>[] = [];
     for (let i = 0; i < (this.#options.workers ?? 1); i++) workers.push(this.#worker(signal));
-    await Promise.all(workers);
+    const all = Promise.all(workers);
+    await new Promise<void>((resolve) => {
+      void all.then(() => resolve());
+      signal.addEventListener('abort', () => void this.#drain(all).then(resolve), { once: true });
+    });
     signal.removeEventListener('abort', onAbort);
     this.queue.shutDown();
     return true;
@@ -161,15 +172,26 @@ export class ControllerRunner {
     }
   }
 
+  /** After the abort: waits for the workers at most `stopTimeoutMs`, then reports the keys still reconciling. */
+  async #drain(workers: Promise<unknown>): Promise<void> {
+    const timeout = this.#options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    if (await settlesWithin(workers, timeout, this.#clock)) return;
+    const stuck = [...this.#inFlight];
+    const error = new StopTimeoutError(`controller ${this.#options.name ?? 'controller'}`, stuck, timeout);
+    for (const key of stuck) this.#report(key, error);
+  }
+
   async #process(key: string, signal: AbortSignal): Promise<void> {
     const started = this.#clock.now();
     let outcome: ReconcileOutcome;
+    this.#inFlight.add(key);
     try {
       const result = (await this.#options.reconcile(key, signal)) as ReconcileResult | undefined;
       outcome = this.#onResult(key, result);
     } catch (err) {
       outcome = this.#onError(key, err);
     } finally {
+      this.#inFlight.delete(key);
       this.queue.done(key);
     }
     this.#time?.observe((this.#clock.now() - started) / 1000);

@@ -40,6 +40,7 @@ export type { FailFastPolicy, InformerHealth, InformerPhase } from './informer-h
 export { failFastOnAuthAndNotFound, isCertificateError } from './informer-health.js';
 export { HandlerError } from './processor-listener.js';
 export { SubscriberError } from './informer-events.js';
+export { DEFAULT_STOP_TIMEOUT_MS, StopTimeoutError } from './stop-deadline.js';
 export type { DeletedObject, HandlerResult, InformerEvent, ResourceEventHandler } from './resource-event-handler.js';
 export { filteringHandler, toDeletedObject } from './resource-event-handler.js';
 export type { ResourceTarget } from './resource-target.js';

@@ -123,6 +123,11 @@ export class ProcessorListener<T> {
     return this.#idle.promise;
   }
 
+  /** Whether a handler call is in progress (an async handler that has not settled yet). */
+  isBusy(): boolean {
+    return this.#busySince !== undefined;
+  }
+
   /** Whether {@link stop} was called. */
   isStopped(): boolean {
     return this.#stopped;

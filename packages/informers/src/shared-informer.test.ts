@@ -481,6 +481,26 @@ describe('SharedIndexInformer', () => {
     await t.stop();
   });
 
+  it('#1 stops within stopTimeoutMs when a handler never settles, naming the stuck handler', async () => {
+    const t = setup();
+    t.informer.addEventHandler({ name: 'stuck-handler', onAdd: () => new Promise<void>(() => {}) });
+    t.source.add(pod('a'));
+    await t.start();
+    let stopped = false;
+    t.informer.onStopped(() => {
+      stopped = true;
+    });
+    t.ac.abort();
+    await t.clock.stepAsync(9999);
+    expect(stopped).toBe(false);
+    await t.clock.stepAsync(1);
+    await t.running();
+    expect(stopped).toBe(true);
+    expect(t.errors.map((e) => [e.name, e.message])).toEqual([
+      ['StopTimeoutError', expect.stringContaining('stuck-handler')],
+    ]);
+  });
+
   it('runs only once', async () => {
     const t = setup();
     await t.start();

@@ -39,6 +39,7 @@ import { type HandlerError, ProcessorListener } from './processor-listener.js';
 import { type InformerEvent, type ResourceEventHandler, toDeletedObject } from './resource-event-handler.js';
 import { MINIMUM_RESYNC_PERIOD_MS, resyncPeriodFor } from './resync-period.js';
 import { SharedProcessor } from './shared-processor.js';
+import { DEFAULT_STOP_TIMEOUT_MS, StopTimeoutError, settlesWithin } from './stop-deadline.js';
 
 /** Which queue the informer runs (see DESIGN: both give the same handler history). */
 export type InformerQueueKind = 'in-order' | 'delta-fifo';
@@ -88,6 +89,11 @@ export interface SharedIndexInformerOptions<T extends KubeObject> {
   maxRetryAfterMs?: number;
   /** Errors that make `waitForCacheSync` reject. Default {@link failFastOnAuthAndNotFound} (401, 403, 404, bad certificates). */
   failFast?: FailFastPolicy;
+  /**
+   * How long stopping waits for handler calls in progress, in ms; past it they are abandoned and a
+   * `StopTimeoutError` naming them is reported. Default 10 000.
+   */
+  stopTimeoutMs?: number;
   /**
    * Told about handler failures, recovered errors and every list/watch error the informer retries. Default: `console.error` naming the informer, once per
    * distinct error per minute (`errorReporter` of @kubecache/apimachinery).
@@ -412,11 +418,20 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
     } finally {
       this.#stopped = true;
       this.#health.stopped();
-      await this.#processor.stop();
+      await this.#stopProcessor();
       for (const fn of [...this.#stopWatchers]) fn();
       this.#stopWatchers.clear();
       this.#wakeSyncWaiters();
     }
+  }
+
+  /** Stops the listeners, waiting at most `stopTimeoutMs` for handler calls in progress. */
+  async #stopProcessor(): Promise<void> {
+    const listeners = this.#processor.listeners();
+    const timeout = this.#o.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    if (await settlesWithin(this.#processor.stop(), timeout, this.#clock)) return;
+    const stuck = listeners.filter((l) => l.isBusy()).map((l) => l.name);
+    this.#report(new StopTimeoutError(`informer ${this.name}`, stuck, timeout));
   }
 
   #onWatchError(err: Error): void {
