@@ -63,5 +63,6 @@ export interface KubeList<T extends KubeObject = KubeObject> {
 
 /** The resource version of an object, or `''` when it has none. */
 export function resourceVersionOf(obj: KubeObject): string {
-  return obj.metadata?.resourceVersion ?? '';
+  const rv = (obj as KubeObject | null | undefined)?.metadata?.resourceVersion;
+  return typeof rv === 'string' ? rv : '';
 }

@@ -79,9 +79,15 @@ export class StatusError extends Error {
   override readonly name = 'StatusError';
   readonly status: Status;
 
+  /**
+   * `status` is what a server sent, so it is checked: a Status with a field of the wrong type keeps every
+   * usable part (a non-string message is stringified, causes that are not a list of objects are dropped,
+   * a code that is not an HTTP status becomes 500); anything that is not an object becomes a 500.
+   */
   constructor(status: Status, options?: { cause?: unknown }) {
-    super(status.message ?? `${status.reason ?? 'Failure'} (${status.code})`, options);
-    this.status = status;
+    const checked = wellFormedStatus(status);
+    super(checked.message ?? `${checked.reason ?? 'Failure'} (${checked.code})`, options);
+    this.status = checked;
   }
 
   get code(): number {
@@ -95,6 +101,56 @@ export class StatusError extends Error {
   /** Seconds the server asked the client to wait, if any. */
   get retryAfterSeconds(): number | undefined {
     return this.status.details?.retryAfterSeconds;
+  }
+}
+
+/** `status` itself when well formed, else a copy keeping its usable parts (see {@link StatusError}). */
+function wellFormedStatus(status: unknown): Status {
+  if (typeof status !== 'object' || status === null) {
+    return failureStatus(500, 'InternalError', `invalid Status from the server: ${String(status)}`);
+  }
+  const s = status as Partial<Record<keyof Status, unknown>>;
+  const codeOk = typeof s.code === 'number' && Number.isInteger(s.code) && s.code >= 100 && s.code <= 599;
+  const details = s.details as Partial<Record<keyof StatusDetails, unknown>> | undefined;
+  const detailsOk =
+    details === undefined ||
+    (typeof details === 'object' &&
+      details !== null &&
+      (details.causes === undefined ||
+        (Array.isArray(details.causes) && details.causes.every((c) => typeof c === 'object' && c !== null))) &&
+      (details.retryAfterSeconds === undefined || typeof details.retryAfterSeconds === 'number'));
+  const fieldsOk =
+    (s.message === undefined || typeof s.message === 'string') &&
+    (s.reason === undefined || typeof s.reason === 'string');
+  if (codeOk && detailsOk && fieldsOk && s.kind === 'Status') return status as Status;
+  const out: Status = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: typeof s.metadata === 'object' && s.metadata !== null ? (s.metadata as Status['metadata']) : {},
+    status: s.status === 'Success' ? 'Success' : 'Failure',
+    code: codeOk ? (s.code as number) : 500,
+  };
+  if (s.message !== undefined) out.message = typeof s.message === 'string' ? s.message : safeJSON(s.message);
+  if (typeof s.reason === 'string') out.reason = s.reason;
+  if (typeof details === 'object' && details !== null) out.details = wellFormedDetails(details);
+  return out;
+}
+
+function wellFormedDetails(d: Partial<Record<keyof StatusDetails, unknown>>): StatusDetails {
+  const out: StatusDetails = {};
+  for (const key of ['name', 'group', 'kind', 'uid'] as const) if (typeof d[key] === 'string') out[key] = d[key];
+  if (typeof d.retryAfterSeconds === 'number') out.retryAfterSeconds = d.retryAfterSeconds;
+  if (Array.isArray(d.causes)) {
+    out.causes = d.causes.filter((c): c is StatusCause => typeof c === 'object' && c !== null);
+  }
+  return out;
+}
+
+function safeJSON(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
   }
 }
 

@@ -40,5 +40,5 @@ export function isWatchEventType(type: unknown): type is WatchEventType {
 
 /** Whether a bookmark object marks the end of the initial events (annotation `k8s.io/initial-events-end: "true"`). */
 export function isInitialEventsEndBookmark(obj: KubeObject): boolean {
-  return obj.metadata?.annotations?.[INITIAL_EVENTS_END_ANNOTATION] === 'true';
+  return (obj as KubeObject | null | undefined)?.metadata?.annotations?.[INITIAL_EVENTS_END_ANNOTATION] === 'true';
 }

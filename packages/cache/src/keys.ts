@@ -49,7 +49,11 @@ export interface ObjectName {
 
 /** `ns/name`, or `name` when the namespace is empty. */
 export function objectNameToString(n: ObjectName): string {
-  return n.namespace ? `${n.namespace}/${n.name}` : n.name;
+  const { namespace, name } = (n ?? {}) as Partial<Record<keyof ObjectName, unknown>>;
+  if (typeof name !== 'string' || (namespace !== undefined && typeof namespace !== 'string')) {
+    throw new KeyError(`not an object name: ${describe(n)}`, n);
+  }
+  return namespace ? `${namespace}/${name}` : name;
 }
 
 /**
@@ -113,6 +117,7 @@ export function keyOf<T>(keyFunc: KeyFunc<T>, obj: T): string {
  * anything with more than one `/` throws `unexpected key format: "<key>"`.
  */
 export function splitMetaNamespaceKey(key: string): [namespace: string, name: string] {
+  if (typeof key !== 'string') throw new KeyError(`a key must be a string: ${describe(key)}`, key);
   const first = key.indexOf('/');
   if (first < 0) return ['', key];
   if (key.indexOf('/', first + 1) >= 0) {

@@ -92,8 +92,16 @@ export function isExpiredError(err: unknown): boolean {
  */
 export function isTooLargeResourceVersionError(err: unknown): boolean {
   if (!(err instanceof StatusError)) return false;
-  if (err.status.details?.causes?.some((c) => c.reason === 'ResourceVersionTooLarge')) return true;
-  return err.code === 504 && (err.status.message ?? '').includes('Too large resource version');
+  // The Status came from a server: check the shapes rather than trust them.
+  const causes: unknown = err.status.details?.causes;
+  if (
+    Array.isArray(causes) &&
+    causes.some((c) => (c as { reason?: unknown } | null)?.reason === 'ResourceVersionTooLarge')
+  ) {
+    return true;
+  }
+  const message: unknown = err.status.message;
+  return err.code === 504 && typeof message === 'string' && message.includes('Too large resource version');
 }
 
 /** 429 TooManyRequests. */

@@ -2,6 +2,7 @@
  * The Store contract: a keyed collection of objects. Implementations: the plain store and indexer
  * (`thread-safe-store.ts`), FIFO, DeltaFIFO, the in-order FIFO, ExpirationCache, UndeltaStore.
  */
+import { KeyError } from './keys.js';
 
 import type { Immutable } from '@kubecache/apimachinery';
 
@@ -88,7 +89,12 @@ export const NAMESPACE_INDEX = 'namespace';
  * {@link NAMESPACE_INDEX}; listers use it to list one namespace in time proportional to its size.
  */
 export function metaNamespaceIndexFunc(obj: { metadata?: { namespace?: string } }): readonly string[] {
-  return [obj.metadata?.namespace ?? ''];
+  const meta = (obj as { metadata?: unknown } | null | undefined)?.metadata;
+  const ns = meta !== null && typeof meta === 'object' ? (meta as { namespace?: unknown }).namespace : undefined;
+  if (meta === undefined || meta === null || typeof meta !== 'object' || (ns !== undefined && typeof ns !== 'string')) {
+    throw new KeyError(`object has no meta or a non-string namespace: ${String(JSON.stringify(obj))}`, obj);
+  }
+  return [(ns as string | undefined) ?? ''];
 }
 
 /**

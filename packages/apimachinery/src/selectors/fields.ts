@@ -4,7 +4,7 @@
  * `field-sets.ts`). A field missing from the set reads as the empty string.
  */
 import { compareUtf8 } from './go-format.js';
-import { SelectorError } from './selector-error.js';
+import { expectArrayOf, expectString, SelectorError } from './selector-error.js';
 
 /** A field set: field path → value, e.g. `{ 'metadata.name': 'web-0', 'spec.nodeName': 'node-1' }`. */
 export type Fields = Readonly<Record<string, string>>;
@@ -95,6 +95,7 @@ export function fieldSelectorEverything(): FieldSelector {
 
 /** A selector from terms, kept in the given order. */
 export function fieldSelectorFromRequirements(terms: readonly FieldRequirement[]): FieldSelector {
+  expectArrayOf(terms, 'field requirements', isFieldRequirement);
   return terms.length === 0 ? EVERYTHING : new TermsSelector(terms);
 }
 
@@ -105,12 +106,19 @@ export function fieldSelectorOneTermEqual(field: string, value: string): FieldSe
 
 /** Every field of `set` equal to its value, terms sorted by field; an empty set selects everything. */
 export function fieldSelectorFromSet(set: Fields): FieldSelector {
+  if (typeof set !== 'object' || set === null || Array.isArray(set)) {
+    throw new SelectorError(`a field set must be an object of strings, not ${set === null ? 'null' : typeof set}`, {
+      kind: 'Invalid',
+    });
+  }
+  for (const [field, value] of Object.entries(set)) expectString(value, `field ${field}`);
   const names = Object.keys(set).sort(compareUtf8);
   return fieldSelectorFromRequirements(names.map((field) => ({ field, operator: '=', value: set[field]! })));
 }
 
 /** Escapes `\`, `,` and `=` in a value so it can be written into a selector string. */
 export function escapeFieldValue(value: string): string {
+  expectString(value, 'a field value');
   return value.replace(/[\\,=]/g, (c) => `\\${c}`);
 }
 
@@ -119,6 +127,7 @@ export function escapeFieldValue(value: string): string {
  * or an unescaped `,` or `=` (apimachinery reports the latter by code point, e.g. `61` for `=`).
  */
 export function unescapeFieldValue(s: string): string {
+  expectString(s, 'a field value');
   if (!/[\\,=]/.test(s)) return s;
   let out = '';
   for (let i = 0; i < s.length; i++) {
@@ -192,6 +201,7 @@ function splitTerm(term: string): { field: string; op: (typeof TERM_OPERATORS)[n
  * sel.requiresExactMatch('spec.nodeName'); // 'node-1'
  */
 export function parseFieldSelector(s: string): FieldSelector {
+  expectString(s, 'a field selector');
   const parts = splitTerms(s).sort((a, b) => compareUtf8(a.text, b.text));
   const terms: FieldRequirement[] = [];
   for (const part of parts) {
@@ -221,4 +231,15 @@ function unescapeAt(rhs: string, selector: string, offset: number): string {
     if (!(err instanceof SelectorError)) throw err;
     throw new SelectorError(err.message, { selector, position: offset + err.position, token: err.token });
   }
+}
+
+function isFieldRequirement(t: unknown): boolean {
+  const r = t as FieldRequirement | null;
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.field === 'string' &&
+    typeof r.value === 'string' &&
+    ['=', '==', '!='].includes(r.operator as string)
+  );
 }

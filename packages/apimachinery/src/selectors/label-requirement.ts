@@ -3,7 +3,7 @@
  * Kubernetes' validation and matching rules.
  */
 import { goJSONStrings } from './go-format.js';
-import { SelectorError } from './selector-error.js';
+import { expectArrayOf, expectString, SelectorError } from './selector-error.js';
 import { aggregateMessages, invalidFieldMessage, isQualifiedName, isValidLabelValue } from './validation.js';
 
 /**
@@ -131,6 +131,8 @@ export function newLabelRequirement(
   operator: LabelOperator,
   values: readonly string[] | undefined,
 ): LabelRequirement {
+  expectString(key, 'a label key');
+  if (values !== undefined) expectArrayOf<string>(values, 'label values', (v) => typeof v === 'string');
   const vals = values ?? [];
   const errs: string[] = [];
   const keyProblem = labelKeyProblem(key, 'key');

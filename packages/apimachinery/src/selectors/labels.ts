@@ -10,13 +10,13 @@ import { goQuote } from './go-format.js';
 import { type LabelToken, type LabelTokenKind, lexLabelSelector } from './label-lexer.js';
 import {
   type LabelOperator,
-  type LabelRequirement,
+  LabelRequirement,
   type Labels,
   labelKeyProblem,
   NIL_PATH,
   newLabelRequirement,
 } from './label-requirement.js';
-import { SelectorError } from './selector-error.js';
+import { expectArrayOf, expectString, SelectorError } from './selector-error.js';
 
 /**
  * A parsed label selector. Immutable. `matches` is the hot path: it reads only the keys the requirements
@@ -114,6 +114,7 @@ export function labelSelectorNothing(): LabelSelector {
 
 /** A selector from requirements built with `newLabelRequirement`. */
 export function labelSelectorFromRequirements(reqs: readonly LabelRequirement[]): LabelSelector {
+  expectArrayOf(reqs, 'requirements', (r) => r instanceof LabelRequirement);
   return reqs.length === 0 ? EVERYTHING : new RequirementsSelector(reqs);
 }
 
@@ -184,6 +185,7 @@ export function labelSelectorFromObject(obj: LabelSelectorObject | null | undefi
  * sel.toString(); // '!canary,environment in (production,qa),tier notin (frontend)'
  */
 export function parseLabelSelector(s: string): LabelSelector {
+  expectString(s, 'a label selector');
   const reqs = new LabelParser(s).parse();
   return labelSelectorFromRequirements(reqs);
 }

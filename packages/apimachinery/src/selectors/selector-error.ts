@@ -51,3 +51,29 @@ export class SelectorError extends Error {
     return `${this.message} (at position ${this.position}: ${JSON.stringify(this.token)})`;
   }
 }
+
+/** What `value` is, for an error message: `null`, `array` or its `typeof`. */
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
+}
+
+/**
+ * Checks an argument at a public boundary: throws an `'Invalid'` {@link SelectorError} unless `value` is a
+ * string (untyped callers must get the selector's own error, not a TypeError from deep inside).
+ * @internal
+ */
+export function expectString(value: unknown, what: string): string {
+  if (typeof value !== 'string')
+    throw new SelectorError(`${what} must be a string, not ${typeName(value)}`, { kind: 'Invalid' });
+  return value;
+}
+
+/** As {@link expectString}, for an array whose every element passes `isItem`. @internal */
+export function expectArrayOf<T>(value: unknown, what: string, isItem: (item: unknown) => boolean): readonly T[] {
+  if (!Array.isArray(value))
+    throw new SelectorError(`${what} must be an array, not ${typeName(value)}`, { kind: 'Invalid' });
+  const bad = value.findIndex((item) => !isItem(item));
+  if (bad >= 0) throw new SelectorError(`${what}[${bad}] is not valid: ${typeName(value[bad])}`, { kind: 'Invalid' });
+  return value as readonly T[];
+}
