@@ -8,11 +8,11 @@
  * dispatch time budget, as the apiserver does with a client that does not read).
  */
 
-import type { Clock, KubeObject, TimerHandle } from '@kubecache/apimachinery';
+import type { Clock, KubeObject, Status, TimerHandle } from '@kubecache/apimachinery';
 import type { ObjectAttrs, SelectionPredicate } from '@kubecache/storage';
 import { hasPathPrefix, matchesAttrs } from '@kubecache/storage/internal';
 import { Observable, type Subscriber } from 'rxjs';
-import type { CacheWatchEvent, EventEncoder, WatchCacheEvent } from './watch-cache-event.js';
+import { type CacheWatchEvent, type EventEncoder, errorEvent, type WatchCacheEvent } from './watch-cache-event.js';
 import type { WatchCacheInterval } from './watch-cache-interval.js';
 
 /** Options of {@link CacheWatcher}. */
@@ -55,6 +55,11 @@ export interface StopOptions {
    * buffered live events) before it completes. Default false: everything pending is dropped.
    */
   graceful?: boolean;
+  /**
+   * End with an ERROR event carrying this Status, read after the pending events (graceful) or instead of
+   * them, so the client knows why the stream ended (kube-apiserver's cut-off of a slow watcher). Default none.
+   */
+  error?: Status;
 }
 
 /** A watcher fed by the Cacher's dispatcher. */
@@ -141,11 +146,31 @@ export class CacheWatcher<T extends KubeObject> implements AsyncIterable<CacheWa
     if (this.#deadlineTimer !== undefined) this.#o.clock?.clearTimeout(this.#deadlineTimer);
     this.#deadlineTimer = undefined;
     if (!options.graceful) this.#discard();
+    if (options.error) this.#pushFinal(errorEvent<T>(options.error, this.#o.encoder));
     this.#wakeSpace();
     this.#o.onStop?.(this);
     this.#pull?.({ value: undefined, done: true });
     this.#pull = undefined;
     this.#drainPush();
+  }
+
+  /** Appends a last event past the capacity (the ring grows by one if it must). */
+  #pushFinal(event: CacheWatchEvent<T>): void {
+    if (this.#size === this.#ring.length) {
+      const items: (CacheWatchEvent<T> | undefined)[] = [];
+      for (let i = 0; i < this.#size; i++) items.push(this.#ring[(this.#head + i) % this.#ring.length]);
+      this.#ring.length = 0;
+      this.#ring.push(...items, undefined);
+      this.#head = 0;
+    }
+    this.#ring[(this.#head + this.#size) % this.#ring.length] = event;
+    this.#size++;
+    const resolve = this.#pull;
+    const next = resolve ? this.#take() : undefined;
+    if (resolve && next) {
+      this.#pull = undefined;
+      resolve({ value: next, done: false });
+    }
   }
 
   #discard(): void {

@@ -67,11 +67,18 @@ describe('Cacher graceful drain', () => {
     clock.step(100);
     await flushMicrotasks();
     expect(w.stopped).toBe(true);
-    expect(summary(await drain(w))).toEqual(['ADDED p0@2', 'ADDED p1@3', 'ADDED p2@4', 'BOOKMARK@4', 'ADDED p3@5']);
+    expect(summary(await drain(w))).toEqual([
+      'ADDED p0@2',
+      'ADDED p1@3',
+      'ADDED p2@4',
+      'BOOKMARK@4',
+      'ADDED p3@5',
+      'ERROR 500',
+    ]);
     await cacher.stop();
   });
 
-  it('closes a cut-off plain watcher at once, dropping what it had buffered', async () => {
+  it('#10 closes a cut-off plain watcher at once, dropping what it had buffered, with an ERROR saying why', async () => {
     const { storage, cacher, clock } = await startCacher({ watcherBufferSize: 1 });
     const w = await cacher.watch('/pods', { recursive: true, resourceVersion: '1' });
     await storage.create('/pods/a/p0', pod('a', 'p0'));
@@ -79,7 +86,29 @@ describe('Cacher graceful drain', () => {
     clock.step(100);
     await flushMicrotasks();
     expect(w.stopped).toBe(true);
-    expect(await drain(w)).toEqual([]);
+    const events = await drain(w);
+    expect(summary(events)).toEqual(['ERROR 500']);
+    expect(events[0]?.object).toMatchObject({
+      reason: 'InternalError',
+      message: expect.stringContaining('watch channel full'),
+    });
+    await cacher.stop();
+  });
+
+  it('#10 ends the iteration of a cut-off watcher with the ERROR, then done', async () => {
+    const { storage, cacher, clock } = await startCacher({ watcherBufferSize: 1 });
+    clock.step(2000);
+    const slow = await cacher.watch('/pods', { recursive: true, resourceVersion: '1' });
+    const blocked = await cacher.watch('/pods', { recursive: true, resourceVersion: '1' });
+    const it = blocked[Symbol.asyncIterator]();
+    for (let i = 0; i < 3; i++) await storage.create(`/pods/a/p${i}`, pod('a', `p${i}`));
+    clock.step(100);
+    await flushMicrotasks();
+    expect(blocked.stopped).toBe(true);
+    const first = await it.next();
+    expect(first.value?.type).toBe('ERROR');
+    expect((await it.next()).done).toBe(true);
+    slow.stop();
     await cacher.stop();
   });
 });

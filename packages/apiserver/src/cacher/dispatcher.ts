@@ -9,6 +9,7 @@
  * once and the backlog is dispatched.
  */
 import type { Clock, KubeObject, TimerHandle } from '@kubecache/apimachinery';
+import { failureStatus } from '@kubecache/apimachinery';
 import { BookmarkBuckets } from './bookmark-buckets.js';
 import { type CacheWatcher, nextBookmarkTime } from './cache-watcher.js';
 import type { TimeBudget } from './time-budget.js';
@@ -55,6 +56,13 @@ export interface DispatchStats {
   /** Events dispatched. */
   events: number;
 }
+
+/** The Status a cut-off watcher ends with. */
+const WATCH_CHANNEL_FULL = failureStatus(
+  500,
+  'InternalError',
+  'Internal error occurred: watch channel full: the watcher did not keep up with events and was closed; watch again from the last resource version',
+);
 
 /** Routes events to watchers. */
 export class Dispatcher<T extends KubeObject> {
@@ -247,10 +255,13 @@ export class Dispatcher<T extends KubeObject> {
     this.#lastRV = Math.max(this.#lastRV, event.resourceVersion);
   }
 
-  /** Terminates a watcher that did not take an event in time; one awaiting its end bookmark drains first. */
+  /**
+   * Terminates a watcher that did not take an event in time; one awaiting its end bookmark drains first.
+   * Either way its consumer reads an ERROR (500 "watch channel full") last, so the client knows why.
+   */
   #cutOff(w: CacheWatcher<T>): void {
     this.stats.terminated++;
-    w.stop({ graceful: w.awaitingEndBookmark });
+    w.stop({ graceful: w.awaitingEndBookmark, error: WATCH_CHANNEL_FULL });
   }
 
   #queueFull(): boolean {
