@@ -379,6 +379,22 @@ describe('Cacher', () => {
     });
   });
 
+  describe('keys', () => {
+    it('#7 keeps no ghost when an update tries to rename an object: storage refuses it, the cache keys as storage', async () => {
+      const { storage, cacher } = await startCacher();
+      await storage.create('/pods/a/x', pod('a', 'x'));
+      const rename = storage.guaranteedUpdate('/pods/a/x', {
+        tryUpdate: (cur) => ({ ...(cur as TestPod), metadata: { ...(cur as TestPod).metadata, name: 'y' } }),
+      });
+      expect((await rejection(rename)).code).toBe(400);
+      await storage.delete('/pods/a/x');
+      await flushMicrotasks();
+      const list = await cacher.getList('/pods', { recursive: true, resourceVersion: '0' });
+      expect(list.items).toEqual([]);
+      await cacher.stop();
+    });
+  });
+
   describe('slow watchers', () => {
     it('cuts off a watcher that does not read within the budget without losing events for the others', async () => {
       const { storage, cacher, clock } = await startCacher({ watcherBufferSize: 2 });

@@ -74,6 +74,18 @@ function describeWriteContract(withStorage: WithStorage): void {
         await expectStatus(s.create('/pods/../secrets/x', contractPod('a', 'x')), 400, /invalid key/);
         expect(await s.count('/pods')).toBe(0);
       }));
+    it('#7 refuses with a 400 an object whose name or namespace does not match its key', () =>
+      withStorage(async (s) => {
+        await expectStatus(s.create(key('a', 'x'), contractPod('a', 'y')), 400, /name of the object \(y\)/);
+        await expectStatus(s.create(key('a', 'x'), contractPod('b', 'x')), 400, /namespace of the object \(b\)/);
+        const created = await s.create(key('a', 'x'), contractPod('a', 'x'));
+        const renamed = s.guaranteedUpdate(key('a', 'x'), {
+          tryUpdate: (cur) => ({ ...(cur as ContractPod), metadata: { ...(cur as ContractPod).metadata, name: 'y' } }),
+        });
+        await expectStatus(renamed, 400, /does not match/);
+        expect(await s.get(key('a', 'x'))).toEqual(created);
+        expect(await s.count('/pods')).toBe(1);
+      }));
     it('returns frozen objects that do not share structure with the input', () =>
       withStorage(async (s) => {
         const pod = contractPod('a', 'x');
