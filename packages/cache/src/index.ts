@@ -75,6 +75,7 @@ export {
   isTooLargeResourceVersionError,
   isTooManyRequests,
   isWatchErrorRetriable,
+  ListTimeoutError,
   MissingResourceVersionError,
   ReflectorStoreError,
   DEFAULT_MAX_RETRY_AFTER_MS,

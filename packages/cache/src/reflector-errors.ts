@@ -16,6 +16,14 @@ export class VeryShortWatchError extends Error {
   }
 }
 
+/** A list did not answer within the list timeout (a dead or half-open connection); it was abandoned. */
+export class ListTimeoutError extends Error {
+  override readonly name = 'ListTimeoutError';
+  constructor(reflectorName: string, timeoutMs: number) {
+    super(`${reflectorName}: the list did not answer within ${timeoutMs} ms; abandoning it`);
+  }
+}
+
 /** No event (not even a bookmark) arrived within the inactivity timeout: the connection is presumed dead. */
 export class WatchInactivityError extends Error {
   override readonly name = 'WatchInactivityError';
@@ -102,6 +110,20 @@ export function isTooLargeResourceVersionError(err: unknown): boolean {
   }
   const message: unknown = err.status.message;
   return err.code === 504 && typeof message === 'string' && message.includes('Too large resource version');
+}
+
+/**
+ * Whether a relist fixes the failure at once, so retrying without delay is safe: no error, a 410 or a
+ * too-large resource version (the resume point, not the server, is the problem), or our own store failing.
+ * A 429, a 5xx or a network error means the server or the path to it is unwell: those back off.
+ */
+export function isFixedByRelist(err: unknown): boolean {
+  return (
+    err === undefined ||
+    isExpiredError(err) ||
+    isTooLargeResourceVersionError(err) ||
+    err instanceof ReflectorStoreError
+  );
 }
 
 /** 429 TooManyRequests. */

@@ -403,19 +403,15 @@ describe('Reflector', () => {
       await t.stop();
     });
 
-    it('treats a watch closed within 1 s with no events as an error and relists, within the retry budget', async () => {
+    it('treats a watch closed within 1 s with no events as an error, then backs off and relists', async () => {
       const source = new ManualSource();
       source.onWatch = (sub) => sub.complete();
       const t = setup({ source });
       await t.start();
       expect(t.errors[0]).toBeInstanceOf(VeryShortWatchError);
-      // The list succeeded, so the first relist is immediate; the next waits for the retry budget (client-go
-      // would have retried at 0.8 and 2.4 s).
+      expect(source.lists).toHaveLength(1);
+      await t.clock.stepAsync(800);
       expect(source.lists).toHaveLength(2);
-      await t.clock.stepAsync(2399);
-      expect(source.lists).toHaveLength(2);
-      await t.clock.stepAsync(1);
-      expect(source.lists).toHaveLength(3);
       await t.stop();
     });
 
@@ -447,12 +443,11 @@ describe('Reflector', () => {
       t.fake.failNextWatch(connectionRefused);
       t.fake.failNextWatch(connectionRefused);
       await t.start();
-      // After the successful list the first retry is immediate; the next waits for the retry budget, which
-      // allows no more retries than client-go's schedule (0.8 s, then 2.4 s after the first failure).
-      expect(t.fake.watchCalls).toHaveLength(2);
-      await t.clock.stepAsync(2399);
-      expect(t.fake.watchCalls).toHaveLength(2);
+      await t.clock.stepAsync(799);
+      expect(t.fake.watchCalls).toHaveLength(1);
       await t.clock.stepAsync(1);
+      expect(t.fake.watchCalls).toHaveLength(2);
+      await t.clock.stepAsync(1600);
       expect(t.fake.watchCalls).toHaveLength(3);
       expect(t.fake.listCalls).toHaveLength(1);
       await t.stop();
@@ -495,19 +490,16 @@ describe('Reflector', () => {
       await t.stop();
     });
 
-    it('re-watches after a 429 ERROR event on an open watch, at once after progress, then backing off', async () => {
+    it('backs off and re-watches after a 429 ERROR event on an open watch', async () => {
       const t = setup();
       t.fake.add(pod('seed'));
       await t.start();
       t.fake.add(pod('a'));
       t.fake.sendError(tooManyRequestsError('slow down', 0).status);
-      await flushMicrotasks();
-      expect(t.fake.watchCalls.map((c) => c.resourceVersion)).toEqual(['1', '2']);
-      t.fake.sendError(tooManyRequestsError('slow down', 0).status);
-      await t.clock.stepAsync(2399);
-      expect(t.fake.watchCalls).toHaveLength(2);
+      await t.clock.stepAsync(799);
+      expect(t.fake.watchCalls).toHaveLength(1);
       await t.clock.stepAsync(1);
-      expect(t.fake.watchCalls).toHaveLength(3);
+      expect(t.fake.watchCalls.map((c) => c.resourceVersion)).toEqual(['1', '2']);
       expect(t.fake.listCalls).toHaveLength(1);
       await t.stop();
     });
@@ -535,9 +527,8 @@ describe('Reflector', () => {
         const t = setup({ source, maxInternalErrorRetryDurationMs: max });
         clockRef.clock = t.clock;
         await t.start();
-        // The relist after the last InternalError is immediate (the watches made progress), and its watch stays.
-        expect(source.lists).toHaveLength(2);
-        expect(source.watches).toHaveLength(expected + 1);
+        expect(source.lists).toHaveLength(1);
+        expect(source.watches).toHaveLength(expected);
         await t.stop();
       },
     );
@@ -585,15 +576,31 @@ describe('Reflector', () => {
   });
 
   describe('retry schedule', () => {
-    it('#15 resets the backoff once a watch delivered an event: the failure after it is retried at once', async () => {
+    it('#15 resets the backoff once a watch delivered an event: a 410 after it is relisted at once', async () => {
       const t = setup();
       await t.start();
       await t.clock.stepAsync(60_000);
       t.fake.add(pod('a'));
-      t.fake.sendError(internalError('watch broke').status);
+      t.fake.sendError(expiredError('too old resource version').status);
       await flushMicrotasks();
       expect(t.fake.listCalls).toHaveLength(2);
       expect(t.fake.openWatches()).toBe(1);
+      await t.stop();
+    });
+
+    it('#15 waits only the first backoff step for a server error after progress, however many failed before', async () => {
+      const t = setup();
+      for (let i = 0; i < 4; i++) t.fake.failNextList(internalError('etcd down'));
+      await t.start();
+      for (const wait of [800, 1600, 3200, 6400]) await t.clock.stepAsync(wait);
+      expect(t.fake.listCalls).toHaveLength(5);
+      await t.clock.stepAsync(60_000);
+      t.fake.add(pod('a'));
+      t.fake.sendError(internalError('watch broke').status);
+      await t.clock.stepAsync(799);
+      expect(t.fake.listCalls).toHaveLength(5);
+      await t.clock.stepAsync(1);
+      expect(t.fake.listCalls).toHaveLength(6);
       await t.stop();
     });
 
@@ -781,6 +788,21 @@ describe('Reflector', () => {
       await flushMicrotasks();
       expect(t.store.list()).toEqual([]);
       expect(source.watches).toHaveLength(0);
+    });
+
+    it('abandons a list that never answers (a half-open connection) after listTimeout and lists again', async () => {
+      const source = new ManualSource();
+      source.listResults = [new Promise<ListResult<Obj>>(() => {})];
+      const t = setup({ source, listTimeout: 5000 });
+      await t.start();
+      await t.clock.stepAsync(4999);
+      expect(source.lists).toHaveLength(1);
+      await t.clock.stepAsync(1);
+      expect(t.errors.map((e) => e.name)).toEqual(['ListTimeoutError']);
+      await t.clock.stepAsync(800);
+      expect(source.lists).toHaveLength(2);
+      expect(source.watches).toHaveLength(1);
+      await t.stop();
     });
 
     it('resolves run at the abort even when the list ignores the signal and never answers', async () => {

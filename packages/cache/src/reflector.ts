@@ -22,10 +22,12 @@ import {
   asError,
   isExpectedObject,
   isExpiredError,
+  isFixedByRelist,
   isInternalError,
   isTooLargeResourceVersionError,
   isTooManyRequests,
   isWatchErrorRetriable,
+  ListTimeoutError,
   ReflectorStoreError,
   replaceInStore,
   retryAfterMs,
@@ -89,6 +91,11 @@ export interface ReflectorOptions<T extends KubeObject> {
   minWatchTimeoutMs?: number;
   /** Drop a watch that delivered no event for this long, in ms. Default: its server timeout plus 30 s. */
   inactivityTimeoutMs?: number;
+  /**
+   * Abandon a list (all its pages) that has not answered after this long, in ms, and retry it: a list on a
+   * half-open connection would otherwise wait forever. Default 60 000.
+   */
+  listTimeoutMs?: number;
   /** How long InternalError watch failures are retried without relisting, in ms. Default 0 (never). */
   maxInternalErrorRetryDurationMs?: number;
   /** The longest a server's `Retry-After` is obeyed, in ms. Default 60 s. */
@@ -107,6 +114,7 @@ export type ReflectorStatus =
   | { readonly phase: 'backoff'; readonly until: number; readonly error: Error | undefined };
 
 const MIN_WATCH_TIMEOUT = 5 * 60_000;
+const DEFAULT_LIST_TIMEOUT = 60_000;
 const SHORT_WATCH = 1000;
 const INACTIVITY_GRACE = 30_000;
 
@@ -271,13 +279,16 @@ export class Reflector<T extends KubeObject = KubeObject> {
   }
 
   /**
-   * Waits before a retry: not at all after progress (the backoff starts over), else the next backoff step;
-   * at least `serverDelayMs` (Retry-After); never sooner than the retry budget allows.
+   * Waits before a retry. After progress the backoff starts over, and a failure a relist fixes (a 410, our
+   * store) is retried at once; otherwise the wait is the next backoff step. At least `serverDelayMs`
+   * (Retry-After); never sooner than the retry budget allows.
    */
   async #waitToRetry(error: Error | undefined, serverDelayMs: number, signal: AbortSignal): Promise<void> {
     let delay = 0;
-    if (this.#progressed && this.#backoff.reset) this.#backoff.reset();
-    else delay = this.#backoff.step();
+    if (this.#progressed && this.#backoff.reset) {
+      this.#backoff.reset();
+      if (!isFixedByRelist(error)) delay = this.#backoff.step();
+    } else delay = this.#backoff.step();
     this.#progressed = false;
     delay = Math.max(delay, serverDelayMs, this.#budget.delayMs());
     this.#status({ phase: 'backoff', until: this.#clock.now() + delay, error });
@@ -340,9 +351,20 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.#lastSyncRV = listRV;
   }
 
-  #listAt(rv: string, signal: AbortSignal): Promise<PagedList<T>> {
+  async #listAt(rv: string, signal: AbortSignal): Promise<PagedList<T>> {
     const pager = new ListPager({ pageSize: this.#pageSize(rv) });
-    return untilAborted(pager.list<T>(this.#lw, { resourceVersion: rv }, signal), signal);
+    const timeout = this.#o.listTimeoutMs ?? DEFAULT_LIST_TIMEOUT;
+    const bounded = new AbortController();
+    const onAbort = (): void => bounded.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const timer = this.#clock.setTimeout(() => bounded.abort(new ListTimeoutError(this.name, timeout)), timeout);
+    try {
+      if (signal.aborted) onAbort();
+      return await untilAborted(pager.list<T>(this.#lw, { resourceVersion: rv }, bounded.signal), bounded.signal);
+    } finally {
+      this.#clock.clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   #keepExpected(items: T[]): T[] {

@@ -11,7 +11,7 @@ import type { ChaosLane } from './chaos-lane.js';
 import { CHAOS_NAMESPACE, type FaultKind } from './storm.js';
 
 /** The retry policy under test: ours, or client-go's (no reset on progress, no early retry). */
-export type RetryPolicy = 'kubecache' | 'client-go';
+export type RetryPolicy = 'kubecache' | 'client-go' | 'unbudgeted';
 
 /** Options of {@link runChaos}. */
 export interface ChaosRunOptions {
@@ -55,6 +55,7 @@ function kubeConfigFor(url: string): KubeConfig {
 
 function retryOptions(policy: RetryPolicy): { backoff?: { step(): number }; retryBudget?: RetryBudget } {
   if (policy === 'kubecache') return {};
+  if (policy === 'unbudgeted') return { retryBudget: new RetryBudget({ burst: Number.MAX_SAFE_INTEGER }) };
   const clientGo = new ExponentialBackoff();
   return { backoff: { step: () => clientGo.step() }, retryBudget: new RetryBudget({ burst: Number.MAX_SAFE_INTEGER }) };
 }
@@ -91,6 +92,7 @@ export async function runChaos(lane: ChaosLane, options: ChaosRunOptions): Promi
     namespace: CHAOS_NAMESPACE,
     expectedKind: 'Pod',
     inactivityTimeoutMs: options.inactivityTimeoutMs ?? 1000,
+    listTimeoutMs: 2000,
     onError: () => void errors++,
     ...retryOptions(policy),
   });

@@ -1,7 +1,8 @@
 /**
  * A small HTTP server speaking the Kubernetes list/watch protocol for one resource (pods) over a
- * {@link MemoryStorage}, with faults a test can inject: failed lists (429 with Retry-After, 500), slow
- * responses, watches closed cleanly or with a 410 ERROR event. Compaction is the storage's own.
+ * {@link MemoryStorage}, with faults a test can inject for a while: lists failing (429 with Retry-After,
+ * 500), slow responses; and at once: watches closed cleanly or with a 410 ERROR event. Compaction is the
+ * storage's own.
  *
  * Protocol, as kube-apiserver: `GET /api/v1[/namespaces/<ns>]/pods` lists (`resourceVersion`, `limit`,
  * `continue`); with `watch=true` it streams newline-delimited events (bookmarks when asked, a 410 ERROR
@@ -41,8 +42,8 @@ export class ListWatchServer {
   readonly #bookmarkInterval: number;
   readonly #server: http.Server;
   readonly #watches = new Set<OpenWatch>();
-  #listFailures: { status: Status; retryAfterSeconds?: number }[] = [];
-  #delays: number[] = [];
+  #listFailure: { status: Status; retryAfterSeconds?: number; until: number } | undefined;
+  #delay: { ms: number; until: number } | undefined;
 
   private constructor(options: ListWatchServerOptions) {
     this.#storage = options.storage;
@@ -61,14 +62,14 @@ export class ListWatchServer {
     return (this.#server.address() as AddressInfo).port;
   }
 
-  /** The next `count` lists fail with `status` (a 429 with `retryAfterSeconds` sends Retry-After). */
-  failLists(count: number, status: Status, retryAfterSeconds?: number): void {
-    for (let i = 0; i < count; i++) this.#listFailures.push({ status, retryAfterSeconds });
+  /** Lists fail with `status` for the next `forMs` (a 429 with `retryAfterSeconds` sends Retry-After). */
+  failLists(forMs: number, status: Status, retryAfterSeconds?: number): void {
+    this.#listFailure = { status, retryAfterSeconds, until: performance.now() + forMs };
   }
 
-  /** The next `count` requests are answered `ms` late. */
-  delayNext(count: number, ms: number): void {
-    for (let i = 0; i < count; i++) this.#delays.push(ms);
+  /** Requests arriving in the next `forMs` are answered `ms` late. */
+  delayRequests(forMs: number, ms: number): void {
+    this.#delay = { ms, until: performance.now() + forMs };
   }
 
   /** Ends every open watch cleanly (a server timeout, a proxy cut). */
@@ -86,8 +87,8 @@ export class ListWatchServer {
 
   /** Forgets the list failures and delays not yet served (the faults stop). */
   clearFaults(): void {
-    this.#listFailures = [];
-    this.#delays = [];
+    this.#listFailure = undefined;
+    this.#delay = undefined;
   }
 
   /** Forgets pending faults and ends every watch (between runs). */
@@ -116,16 +117,16 @@ export class ListWatchServer {
     const watch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
     if (watch) this.requests.watches++;
     else this.requests.lists++;
-    const delay = this.#delays.shift();
-    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+    const delay = this.#delay !== undefined && performance.now() < this.#delay.until ? this.#delay.ms : 0;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     if (res.destroyed) return;
     if (watch) this.#watch(prefix, url.searchParams, res);
     else await this.#list(prefix, url.searchParams, res);
   }
 
   async #list(prefix: string, query: URLSearchParams, res: http.ServerResponse): Promise<void> {
-    const failure = this.#listFailures.shift();
-    if (failure) {
+    const failure = this.#listFailure;
+    if (failure && performance.now() < failure.until) {
       sendStatus(res, failure.status, failure.retryAfterSeconds);
       return;
     }

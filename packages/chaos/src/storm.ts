@@ -1,8 +1,8 @@
 /**
  * A seeded fault storm, run in the server's process: churn (creates, updates, deletes) and, at random
  * moments, one fault of each run's draw — connections reset or left half-open at the proxy, watches
- * closed cleanly or ended with a 410, the history compacted, lists failed with 429 or 500, responses
- * delayed. When it ends, nothing more is written or broken (half-open connections stay silent) and the
+ * closed cleanly or ended with a 410, the history compacted, lists failing with 429 or 500 for 0.1–0.5 s,
+ * responses delayed by 50–500 ms for 0.1–0.5 s. When it ends, nothing more is written or broken (half-open connections stay silent) and the
  * final state is reported.
  */
 import { failureStatus, type KubeObject } from '@kubecache/apimachinery';
@@ -140,16 +140,16 @@ function inject(target: StormTarget, kind: FaultKind, random: SeededRandom): voi
       break;
     case 'list-429':
       server.failLists(
-        between(random, 1, 3),
+        between(random, 100, 500),
         failureStatus(429, 'TooManyRequests', 'too many requests'),
         between(random, 0, 1),
       );
       break;
     case 'list-500':
-      server.failLists(between(random, 1, 3), failureStatus(500, 'InternalError', 'etcd leader changed'));
+      server.failLists(between(random, 100, 500), failureStatus(500, 'InternalError', 'etcd leader changed'));
       break;
     case 'delay':
-      server.delayNext(between(random, 1, 3), between(random, 50, 500));
+      server.delayRequests(between(random, 100, 500), between(random, 50, 500));
       break;
   }
 }

@@ -41,6 +41,8 @@ export interface ControllerOptions<T extends KubeObject> {
   backoff?: BackoffManager;
   /** Reflector retry budget. Default the Reflector's (at most one retry ahead of client-go). */
   retryBudget?: RetryBudget;
+  /** Abandon and retry a list that has not answered after this long, in ms. Default the Reflector's (60 s). */
+  listTimeoutMs?: number;
   /** List page size. Default the Reflector's. */
   pageSize?: number;
   /** Stream the initial list with a watch (`sendInitialEvents`) before falling back to listing. Default false. */
@@ -89,6 +91,7 @@ export class Controller<T extends KubeObject> {
       shouldResync: options.shouldResync,
       backoff: options.backoff,
       retryBudget: options.retryBudget,
+      listTimeoutMs: options.listTimeoutMs,
       pageSize: options.pageSize,
       useWatchList: options.useWatchList,
       minWatchTimeoutMs: options.minWatchTimeoutMs,

@@ -77,6 +77,8 @@ export interface SharedIndexInformerOptions<T extends KubeObject> {
   backoff?: BackoffManager;
   /** Caps the Reflector's retries. Default: at most one retry ahead of client-go (see `RetryBudget`). */
   retryBudget?: RetryBudget;
+  /** Abandon and retry a list that has not answered after this long, in ms (a half-open connection). Default 60 000. */
+  listTimeoutMs?: number;
   /** List page size. Default: the Reflector's (500 for the first list). */
   pageSize?: number;
   /** Stream the initial list with a watch (`sendInitialEvents`) before falling back to listing. Default false. */
@@ -382,10 +384,11 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
       clock: this.#clock,
       backoff: this.#o.backoff,
       retryBudget: this.#o.retryBudget,
+      inactivityTimeoutMs: this.#o.inactivityTimeoutMs,
+      listTimeoutMs: this.#o.listTimeoutMs,
       pageSize: this.#o.pageSize,
       useWatchList: this.#o.useWatchList,
       minWatchTimeoutMs: this.#o.minWatchTimeoutMs,
-      inactivityTimeoutMs: this.#o.inactivityTimeoutMs,
       maxRetryAfterMs: this.#o.maxRetryAfterMs,
       expectedKind: this.#o.expectedKind,
       expectedNamespace: this.#o.namespace,

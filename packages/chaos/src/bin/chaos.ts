@@ -8,6 +8,7 @@
  * --concurrency N (2), --first-seed N (1), --verbose.
  */
 import { parseArgs } from 'node:util';
+import type { RetryPolicy } from '../chaos-run.js';
 import { formatSummary, runChaosSuite } from '../chaos-suite.js';
 
 const { values } = parseArgs({
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     'storm-ms': { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '2' },
     'first-seed': { type: 'string', default: '1' },
+    policy: { type: 'string', default: 'kubecache' },
     verbose: { type: 'boolean', default: false },
   },
 });
@@ -30,7 +32,7 @@ const onRun = values.verbose
   : undefined;
 
 const started = performance.now();
-const ours = await runChaosSuite({ ...common, runs: Number(values.runs), policy: 'kubecache', onRun });
+const ours = await runChaosSuite({ ...common, runs: Number(values.runs), policy: values.policy as RetryPolicy, onRun });
 console.log(formatSummary(ours, stormMs));
 const compareRuns = Number(values.compare);
 if (compareRuns > 0) {
