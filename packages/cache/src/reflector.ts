@@ -69,8 +69,8 @@ export interface ReflectorOptions<T extends KubeObject> {
    */
   backoff?: BackoffManager;
   /**
-   * Caps the retries: never more than client-go's schedule at its fastest (800 ms doubling to 30 s, starting
-   * over every 2 min); the first retry may come early. Default a {@link RetryBudget} on the reflector's clock.
+   * Caps the retries: never more than one ahead of a client-go reflector facing the same failures (800 ms
+   * doubling to 30 s, starting over every 2 min). Default a {@link RetryBudget} on the reflector's clock.
    */
   retryBudget?: RetryBudget;
   /** Told when the reflector starts a list, opens a watch, or waits before a retry. Default none. */
@@ -290,6 +290,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
       if (!isFixedByRelist(error)) delay = this.#backoff.step();
     } else delay = this.#backoff.step();
     this.#progressed = false;
+    this.#budget.failed();
     delay = Math.max(delay, serverDelayMs, this.#budget.delayMs());
     this.#status({ phase: 'backoff', until: this.#clock.now() + delay, error });
     if (delay > 0) await this.#sleep(delay, signal);

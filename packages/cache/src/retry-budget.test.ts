@@ -2,11 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import { FakeClock } from '@kubecache/apimachinery/testing';
 import { RetryBudget } from './retry-budget.js';
 
-/** Retries a greedy caller makes in `ms`, spending each as soon as it is allowed. */
-function greedyRetries(budget: RetryBudget, clock: FakeClock, ms: number): number[] {
+/** A reflector that fails at once on every attempt and retries as soon as the budget allows. */
+function alwaysFailing(budget: RetryBudget, clock: FakeClock, ms: number): number[] {
   const at: number[] = [];
   const end = clock.now() + ms;
   for (;;) {
+    budget.failed();
     const delay = budget.delayMs();
     if (clock.now() + delay > end) return at;
     clock.step(delay);
@@ -16,33 +17,46 @@ function greedyRetries(budget: RetryBudget, clock: FakeClock, ms: number): numbe
 }
 
 describe('RetryBudget', () => {
-  it('allows the burst at once, then never more retries than client-go’s schedule', () => {
+  it('lets a reflector that always fails retry once at once, then as often as client-go: never more', () => {
     const clock = new FakeClock(0);
-    const budget = new RetryBudget({ clock, random: () => 0 });
-    // client-go retries at 800, 2400, 5600, 12 000, 24 800 and 50 400 ms; the burst took the first at 0.
-    expect(greedyRetries(budget, clock, 60_000)).toEqual([0, 2400, 5600, 12_000, 24_800, 50_400]);
+    const budget = new RetryBudget({ clock });
+    // client-go retries at 800, 2400, 5600, 12 000, 24 800, 50 400 ms; the burst is the retry at 0.
+    expect(alwaysFailing(budget, clock, 60_000)).toEqual([0, 800, 2400, 5600, 12_000, 24_800, 50_400]);
   });
 
-  it('spreads the schedule by the jitter: every step within [d, 2d)', () => {
+  it('spreads the schedule by the jitter when asked: every step within [d, 2d)', () => {
     const clock = new FakeClock(0);
     const budget = new RetryBudget({ clock, random: () => 0.5, jitter: 1 });
-    expect(greedyRetries(budget, clock, 10_000)).toEqual([0, 3600, 8400]);
+    expect(alwaysFailing(budget, clock, 10_000)).toEqual([0, 1200, 3600, 8400]);
   });
 
-  it('starts the schedule over once 2 minutes passed since its anchor, as client-go’s backoff does', () => {
+  it('starts client-go’s steps over 2 minutes after its last reset, as client-go does', () => {
     const clock = new FakeClock(0);
-    const budget = new RetryBudget({ clock, random: () => 0 });
-    const first = greedyRetries(budget, clock, 130_000);
-    expect(first.slice(-4)).toEqual([110_400, 120_001, 122_401, 125_601]);
+    const budget = new RetryBudget({ clock });
+    // Its steps reset at the failure at 140.4 s; the reflector, one retry ahead, follows one behind.
+    expect(alwaysFailing(budget, clock, 180_000).slice(-4)).toEqual([170_400, 171_200, 172_800, 176_000]);
   });
 
-  it('keeps unspent retries: a caller that waited may retry at once', () => {
+  it('follows failures spread out in time: each waits at most client-go’s delay after it', () => {
     const clock = new FakeClock(0);
-    const budget = new RetryBudget({ clock, random: () => 0 });
+    const budget = new RetryBudget({ clock });
+    budget.failed();
+    budget.spend(); // the burst, at 0
+    clock.step(5_000); // progress in between: client-go retried at 800 and would now step 1.6 s
+    budget.failed();
+    expect(budget.delayMs()).toBe(0); // the virtual retry at 800 left a credit
     budget.spend();
-    clock.step(5_000);
-    expect([budget.delayMs(), (budget.spend(), budget.delayMs()), (budget.spend(), budget.delayMs())]).toEqual([
-      0, 600, 7000,
-    ]);
+    budget.failed();
+    expect(budget.delayMs()).toBe(1600);
+  });
+
+  it('does not let unused retries pile up into a burst', () => {
+    const clock = new FakeClock(0);
+    const budget = new RetryBudget({ clock });
+    for (let i = 0; i < 5; i++) budget.failed();
+    clock.step(120_000);
+    budget.spend();
+    budget.spend();
+    expect(budget.delayMs()).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -3,17 +3,17 @@
  * retries early (at once after progress, see the Reflector) never sends more requests during a fault storm
  * than client-go's would.
  *
- * The budget is a client-go reflector failing on every attempt, run in the background: by time t after its
- * anchor (the first failure that asks), it has retried once per step of client-go's backoff passed (800 ms doubling to
- * 30 s; without jitter by default, i.e. client-go at its fastest). The budget allows as many retries as that, but at least `burst`: the
- * burst borrows the schedule's first steps, so the count of retries never exceeds client-go's except by
- * the burst before those steps. Like client-go's `DelayWithReset`, the schedule starts over once
- * `resetAfterMs` has passed since the anchor.
+ * The budget runs a virtual client-go reflector alongside: told of every failure, it sleeps client-go's
+ * backoff before its retry (800 ms doubling to 30 s per failure whatever happened in between, without
+ * jitter by default, i.e. client-go at its fastest, starting over 2 min after its last reset), and a failure
+ * seen while it still sleeps waits for that sleep to end first. The real reflector may have made at most
+ * `burst` more retries than the virtual one at any time: it may retry earlier, never more often. Retries it
+ * left unused while the virtual one made them do not pile up (one is kept).
  *
  * ```
- *  time from the anchor:  0      d1      d1+d2    d1+d2+d3  …  (resetAfterMs: start over)
- *  client-go retries:     0      1       2        3
- *  allowed (burst 1):     1      1       2        3
+ *  failures:          f1        f2                         f3
+ *  virtual client-go: f1 ─0.8 s─▶ r1 ─1.6 s─▶ r2            f3 ─3.2 s─▶ r3
+ *  allowed retries:   1 (burst)   2          3                          4
  * ```
  */
 import { type Clock, realClock } from '@kubecache/apimachinery';
@@ -32,9 +32,9 @@ export interface RetryBudgetOptions {
    * client-go's schedule at its fastest, so it never holds back a retry client-go could have made.
    */
   jitter?: number;
-  /** The schedule starts over this long after its anchor, in ms (client-go's reset). Default 120 000. */
+  /** The schedule starts over this long after its last reset, in ms (client-go's reset). Default 120 000. */
   resetAfterMs?: number;
-  /** Retries allowed at once at the anchor (the first retry of a schedule), before its first step; at least 1. Default 1. */
+  /** How many retries the reflector may be ahead of the virtual client-go; at least 1. Default 1. */
   burst?: number;
   /** Source of time. Default the real clock. */
   clock?: Clock;
@@ -43,13 +43,15 @@ export interface RetryBudgetOptions {
 }
 
 /**
- * Retries allowed over time, at most client-go's schedule plus a burst.
+ * Retries allowed over time: no more than a client-go reflector facing the same failures, plus `burst`.
  *
  * @example
- * const budget = new RetryBudget({ clock, random: () => 0 });
+ * const budget = new RetryBudget({ clock });
+ * budget.failed(); // at 0: client-go would retry at 800
  * budget.delayMs(); // 0: the burst
  * budget.spend();
- * budget.delayMs(); // 2400: the schedule's second step (the burst took the first)
+ * budget.failed(); // client-go's second retry: 800 + 1600
+ * budget.delayMs(); // 800: the reflector waits for client-go's first retry
  */
 export class RetryBudget {
   readonly #initial: number;
@@ -60,12 +62,13 @@ export class RetryBudget {
   readonly #burst: number;
   readonly #clock: Clock;
   readonly #random: () => number;
-  /** Clock time the schedule started; `undefined` before the first retry. */
-  #anchor: number | undefined;
-  /** Cumulative step times of the schedule from the anchor, computed as needed. */
-  #steps: number[] = [];
-  #base = 0;
-  #spent = 0;
+  /** Clock times of the virtual client-go's retries not yet counted, ascending. */
+  readonly #pending: number[] = [];
+  #base: number;
+  #lastReset: number | undefined;
+  #lastRetry = Number.NEGATIVE_INFINITY;
+  /** Retries allowed so far minus retries made: `burst` plus the virtual retries done, minus spent. */
+  #credit: number;
 
   constructor(options: RetryBudgetOptions = {}) {
     this.#initial = options.initialMs ?? DEFAULT_BACKOFF.initial;
@@ -76,48 +79,45 @@ export class RetryBudget {
     this.#burst = Math.max(1, options.burst ?? 1);
     this.#clock = options.clock ?? realClock;
     this.#random = options.random ?? Math.random;
+    this.#base = this.#initial;
+    this.#credit = this.#burst;
   }
 
-  /**
-   * How long until one more retry is allowed, in ms; 0 when it is allowed now. The first call (or the first
-   * after the schedule expired) starts the schedule: ask when the failure happens, as client-go steps its
-   * backoff then.
-   */
+  /** Tells the virtual client-go of a failure now: it schedules its retry after its next backoff step. */
+  failed(): void {
+    const now = this.#clock.now();
+    if (this.#lastReset === undefined || now - this.#lastReset > this.#resetAfter) {
+      this.#base = this.#initial;
+      this.#lastReset = now;
+    }
+    const step = this.#base + this.#random() * this.#jitter * this.#base;
+    const next = this.#base * this.#factor;
+    this.#base = this.#cap > 0 && next > this.#cap ? this.#cap : next;
+    this.#lastRetry = Math.max(now, this.#lastRetry) + step;
+    this.#pending.push(this.#lastRetry);
+  }
+
+  /** How long until one more retry is allowed, in ms; 0 when it is allowed now. */
   delayMs(): number {
     const now = this.#clock.now();
-    this.#startIfDue(now);
-    if (this.#spent < this.#burst) return 0;
-    const anchor = this.#anchor as number;
-    // Retries allowed by t: max(burst, steps of the schedule passed by t). The burst borrows the schedule's
-    // first steps, so the count never runs ahead of client-go's by more than the burst, and only early on.
-    const at = anchor + this.#stepAt(this.#spent);
-    const restart = anchor + this.#resetAfter + 1;
-    return Math.max(0, Math.min(at, restart) - now);
+    this.#count(now);
+    if (this.#credit > 0) return 0;
+    const at = this.#pending[-this.#credit];
+    return at === undefined ? Number.POSITIVE_INFINITY : at - now;
   }
 
   /** Records one retry made now. */
   spend(): void {
-    this.#startIfDue(this.#clock.now());
-    this.#spent++;
+    this.#count(this.#clock.now());
+    this.#credit--;
   }
 
-  #startIfDue(now: number): void {
-    if (this.#anchor !== undefined && now - this.#anchor <= this.#resetAfter) return;
-    this.#anchor = now;
-    this.#steps = [];
-    this.#base = this.#initial;
-    this.#spent = 0;
-  }
-
-  /** Time of the schedule's step `i` (0-based) after the anchor, in ms. */
-  #stepAt(i: number): number {
-    while (this.#steps.length <= i) {
-      const base = this.#base;
-      const next = base * this.#factor;
-      this.#base = this.#cap > 0 && next > this.#cap ? this.#cap : next;
-      const step = base + this.#random() * this.#jitter * base;
-      this.#steps.push((this.#steps.at(-1) ?? 0) + step);
+  /** Counts the virtual retries done by `now`. */
+  #count(now: number): void {
+    while (this.#pending.length > 0 && (this.#pending[0] as number) <= now) {
+      this.#pending.shift();
+      // Retries the reflector did not make when client-go would have do not pile up: one is kept.
+      this.#credit = Math.min(this.#burst + 1, this.#credit + 1);
     }
-    return this.#steps[i] as number;
   }
 }

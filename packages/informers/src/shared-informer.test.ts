@@ -384,9 +384,9 @@ describe('SharedIndexInformer', () => {
     const garbled = internalError('unable to decode an event from the watch stream');
     t.source.sendError(garbled.status);
     await flushMicrotasks();
-    // The relist right after the 410 spent the retry budget's burst: this one waits as client-go's would.
-    expect(t.informer.health()).toMatchObject({ phase: 'backoff', backoffUntil: 2400, lastError: { code: 500 } });
-    await t.clock.stepAsync(2400);
+    // A 500 is not fixed by relisting at once: after the progress, the first backoff step.
+    expect(t.informer.health()).toMatchObject({ phase: 'backoff', backoffUntil: 800, lastError: { code: 500 } });
+    await t.clock.stepAsync(800);
     expect(t.informer.health()).toMatchObject({ phase: 'watching', lastError: { code: 500 } });
     expect(t.source.listCalls).toHaveLength(3);
     await t.stop();
