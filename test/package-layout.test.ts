@@ -21,6 +21,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   listers: ['apimachinery', 'cache'],
   informers: ['apimachinery', 'cache', 'workqueue'],
   manager: ['apimachinery', 'cache', 'workqueue', 'informers', 'listers'],
+  chaos: ['apimachinery', 'cache', 'storage', 'informers'],
   examples: ['apimachinery', 'cache', 'workqueue', 'storage', 'apiserver', 'listers', 'informers', 'manager', 'etcd'],
 };
 

@@ -322,10 +322,10 @@ describe('DeltaFIFO compressor', () => {
 });
 
 describe('DeltaFIFO departures from client-go (see DESIGN)', () => {
-  it('#16 replace([good, bad]) queues nothing, where client-go queues the good ones and returns the KeyError (departure)', () => {
+  it('#16 replace([good, bad, good]) queues every good object and names the bad one (client-go stops at it)', () => {
     const f = new DeltaFIFO<Obj>({ ...pickyWrites, knownObjects: known(obj('old', 1)) });
-    expect(() => f.replace([obj('good', 1), obj('', 2)], '0')).toThrow(KeyError);
-    expect(f.length).toBe(0);
+    expect(() => f.replace([obj('good', 1), obj('', 2), obj('later', 1)], '0')).toThrow(SkippedObjectsError);
+    expect(f.listKeys()).toEqual(['good', 'later', 'old']);
     expect(f.hasSynced()).toBe(false);
   });
 });

@@ -793,7 +793,7 @@ describe('Reflector', () => {
     it('abandons a list that never answers (a half-open connection) after listTimeout and lists again', async () => {
       const source = new ManualSource();
       source.listResults = [new Promise<ListResult<Obj>>(() => {})];
-      const t = setup({ source, listTimeout: 5000 });
+      const t = setup({ source, listTimeoutMs: 5000 });
       await t.start();
       await t.clock.stepAsync(4999);
       expect(source.lists).toHaveLength(1);

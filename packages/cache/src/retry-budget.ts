@@ -71,11 +71,11 @@ export class RetryBudget {
   #credit: number;
 
   constructor(options: RetryBudgetOptions = {}) {
-    this.#initial = options.initialMs ?? DEFAULT_BACKOFF.initial;
-    this.#cap = options.capMs ?? DEFAULT_BACKOFF.cap;
+    this.#initial = options.initialMs ?? DEFAULT_BACKOFF.initialMs;
+    this.#cap = options.capMs ?? DEFAULT_BACKOFF.capMs;
     this.#factor = options.factor ?? DEFAULT_BACKOFF.factor;
     this.#jitter = options.jitter ?? 0;
-    this.#resetAfter = options.resetAfterMs ?? DEFAULT_BACKOFF.resetAfter;
+    this.#resetAfter = options.resetAfterMs ?? DEFAULT_BACKOFF.resetAfterMs;
     this.#burst = Math.max(1, options.burst ?? 1);
     this.#clock = options.clock ?? realClock;
     this.#random = options.random ?? Math.random;

@@ -2,9 +2,9 @@
  * The Store contract: a keyed collection of objects. Implementations: the plain store and indexer
  * (`thread-safe-store.ts`), FIFO, DeltaFIFO, the in-order FIFO, ExpirationCache, UndeltaStore.
  */
-import { KeyError } from './keys.js';
 
 import type { Immutable } from '@kubecache/apimachinery';
+import { KeyError } from './keys.js';
 
 /**
  * What a Reflector writes into. Every Store is one; queues (FIFO, DeltaFIFO, in-order FIFO) are too.

@@ -18,6 +18,7 @@ import type {
   StorageListOptions,
 } from '@kubecache/storage';
 import { parseResourceVersion, StorageError, tooLargeResourceVersionError } from '@kubecache/storage';
+import { checkObjectMatchesKey } from '@kubecache/storage/internal';
 import type { Etcd3, IKeyValue } from 'etcd3';
 import { Observable } from 'rxjs';
 import { connect, openWatchStream } from './etcd3-client.js';
@@ -126,7 +127,7 @@ export class Etcd3Storage<T extends KubeObject = KubeObject> implements Storage<
       throw new StorageError('InvalidObj', k, 0, 'resourceVersion should not be set on objects to be created');
     }
     const value = encodeValue(k, obj, this.#maxRequestBytes);
-    this.#checkName(obj);
+    this.#checkName(k, obj);
     const ek = this.#keys.toEtcd(k);
     return this.#call(k, async () => {
       const lease = options.ttlSeconds && options.ttlSeconds > 0 ? await this.#grant(options.ttlSeconds) : undefined;
@@ -199,7 +200,7 @@ export class Etcd3Storage<T extends KubeObject = KubeObject> implements Storage<
         if (state) checkPreconditions(k, options.preconditions, state.object);
         const updated = await options.tryUpdate(state?.object, { resourceVersion: state?.modRevision ?? 0 });
         value = encodeValue(k, updated, this.#maxRequestBytes);
-        this.#checkName(updated);
+        this.#checkName(k, updated);
       } catch (err) {
         if (!fromCache) throw err;
         const fresh = await this.#read(k, ignoreNotFound);
@@ -338,8 +339,9 @@ export class Etcd3Storage<T extends KubeObject = KubeObject> implements Storage<
     return (await this.#read(k, false)) as StoredObject<T>;
   }
 
-  #checkName(obj: T): void {
+  #checkName(k: string, obj: T): void {
     if (this.#requireName && !obj?.metadata?.name) throw nameRequiredError(obj?.kind ?? 'Object');
+    checkObjectMatchesKey(k, obj);
   }
 
   #fromCached(k: string, obj: T): StoredObject<T> {

@@ -56,7 +56,7 @@ describe('ControllerRunner', () => {
     await clock.stepAsync(1);
     await expect(done).resolves.toBe(true);
     expect(reports).toEqual([['ns/stuck', expect.objectContaining({ name: 'StopTimeoutError' })]]);
-    expect(String((reports[0]?.[1] as Error).message)).toContain('ns/stuck');
+    expect(String((reports[0]?.[1] as Error | undefined)?.message)).toContain('ns/stuck');
   });
 
   it('requeues a failing key with growing backoff and forgets it on success', async () => {

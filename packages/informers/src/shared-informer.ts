@@ -21,8 +21,8 @@ import {
   type ListerWatcher,
   type ReadonlyIndexer,
   RealFIFO,
-  readonlyIndexer,
   type RetryBudget,
+  readonlyIndexer,
 } from '@kubecache/cache';
 import type { Observable } from 'rxjs';
 import { Controller, type DeltaQueue } from './controller.js';

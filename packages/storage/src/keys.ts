@@ -2,7 +2,7 @@
  * Storage key preparation (`storage.PrepareKey`): refuse path tricks and empty keys before they reach the
  * backend, and give recursive (collection) keys their trailing slash.
  */
-import { badRequestError } from '@kubecache/apimachinery';
+import { badRequestError, type KubeObject } from '@kubecache/apimachinery';
 
 /**
  * Validates `key` and returns the key the backend uses: with a trailing `/` when `recursive`.
@@ -42,4 +42,23 @@ function withSlash(p: string): string {
 export function hasPathPrefix(key: string, prefix: string): boolean {
   if (!key.startsWith(prefix)) return false;
   return key.length === prefix.length || prefix.endsWith('/') || key.charCodeAt(prefix.length) === 47;
+}
+
+/**
+ * Refuses (400) an object whose name or namespace contradicts its key `…/<namespace>/<name>`: the Cacher
+ * and every watcher key objects by their metadata, so a mismatch would leave a ghost under the old key.
+ * @internal
+ */
+export function checkObjectMatchesKey(key: string, obj: KubeObject): void {
+  const segments = key.split('/');
+  const name = obj.metadata?.name;
+  const last = segments.at(-1) ?? '';
+  if (name && name !== last) {
+    throw badRequestError(`the name of the object (${name}) does not match the name on the key (${last})`);
+  }
+  const ns = obj.metadata?.namespace;
+  const parent = segments.at(-2) ?? '';
+  if (ns && ns !== parent) {
+    throw badRequestError(`the namespace of the object (${ns}) does not match the namespace on the key (${parent})`);
+  }
 }

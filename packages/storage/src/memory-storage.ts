@@ -35,7 +35,7 @@ import type {
   StorageList,
   StorageListOptions,
 } from './interfaces.js';
-import { prepareKey } from './keys.js';
+import { checkObjectMatchesKey, prepareKey } from './keys.js';
 import { pageOf } from './memory-list.js';
 import {
   deliverEntry,
@@ -98,7 +98,7 @@ export class MemoryStorage<T extends KubeObject = KubeObject> implements Storage
       throw new StorageError('InvalidObj', k, 0, 'resourceVersion should not be set on objects to be created');
     }
     if (this.#requireName && !obj.metadata?.name) throw nameRequiredError(obj.kind ?? 'Object');
-    checkMatchesKey(k, obj);
+    checkObjectMatchesKey(k, obj);
     const json = encode(k, obj);
     if (this.#kvs.has(k)) throw new StorageError('KeyExists', k, 0);
     const created = this.#put(k, json, undefined);
@@ -181,7 +181,7 @@ export class MemoryStorage<T extends KubeObject = KubeObject> implements Storage
       }
       if (state && state.json === json) return state.value;
       if (this.#requireName && !updated.metadata?.name) throw nameRequiredError(updated.kind ?? 'Object');
-      checkMatchesKey(k, updated);
+      checkObjectMatchesKey(k, updated);
       return this.#put(k, json, state).value;
     }
   }
@@ -397,23 +397,5 @@ function checkPreconditions(key: string, pre: Preconditions | undefined, obj: Ku
   if (pre.resourceVersion !== undefined && pre.resourceVersion !== meta.resourceVersion) {
     const msg = `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`;
     throw new StorageError('InvalidObj', key, 0, msg);
-  }
-}
-
-/**
- * Refuses (400) an object whose name or namespace contradicts its key `…/<namespace>/<name>`: the Cacher
- * and every watcher key objects by their metadata, so a mismatch would leave a ghost under the old key.
- */
-function checkMatchesKey(key: string, obj: KubeObject): void {
-  const segments = key.split('/');
-  const name = obj.metadata?.name;
-  const last = segments.at(-1) ?? '';
-  if (name && name !== last) {
-    throw badRequestError(`the name of the object (${name}) does not match the name on the key (${last})`);
-  }
-  const ns = obj.metadata?.namespace;
-  const parent = segments.at(-2) ?? '';
-  if (ns && ns !== parent) {
-    throw badRequestError(`the namespace of the object (${ns}) does not match the namespace on the key (${parent})`);
   }
 }

@@ -2,7 +2,7 @@
 // promise, and user code should not import it.
 export type { ContinuePosition } from '../continue.js';
 export { decodeContinue, encodeContinue } from '../continue.js';
-export { hasPathPrefix, prepareKey } from '../keys.js';
+export { checkObjectMatchesKey, hasPathPrefix, prepareKey } from '../keys.js';
 export type { FilteredEventType } from '../predicate.js';
 export { convertFiltered, exactFieldMatch, matchesAttrs, predicateEmpty, safeAttrs } from '../predicate.js';
 export { lowerBound, prefixEnd } from '../sorted-keys.js';
