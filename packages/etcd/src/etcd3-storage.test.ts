@@ -113,8 +113,10 @@ describeWithEtcd('Etcd3Storage', () => {
       withStorage(
         async (s) => {
           const value = 'v'.repeat(400_000);
-          for (let i = 0; i < 30; i++)
-            await s.create(`/pods/a/p${String(i).padStart(2, '0')}`, contractPod('a', `p${i}`, value));
+          for (let i = 0; i < 30; i++) {
+            const name = `p${String(i).padStart(2, '0')}`;
+            await s.create(`/pods/a/${name}`, contractPod('a', name, value));
+          }
           const list = await s.getList('/pods', { recursive: true });
           expect(list.items).toHaveLength(30);
           expect(list.items.every((p) => p.spec.value.length === 400_000)).toBe(true);
