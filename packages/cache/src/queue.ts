@@ -383,6 +383,37 @@ export function keyAndTransformAll<T>(
   return { keys, objects, skipped };
 }
 
+/** What {@link keyAndTransformSteps} fills: as {@link keyAndTransformAll} returns. @internal */
+export interface KeyedAndTransformed<T> {
+  keys: string[];
+  objects: T[];
+  skipped: SkippedObject[];
+}
+
+/**
+ * {@link keyAndTransformAll} as steps a sliced replace can pause between (every 1024 objects), filling `out`.
+ * @internal
+ */
+export function* keyAndTransformSteps<T>(
+  list: readonly T[],
+  keyOf: (obj: T) => string,
+  transformer: ((obj: T) => T) | undefined,
+  out: KeyedAndTransformed<T>,
+): Generator<void, void> {
+  for (let i = 0; i < list.length; i++) {
+    if ((i & 1023) === 1023) yield;
+    const obj = list[i] as T;
+    let key: string | undefined;
+    try {
+      key = keyOf(obj);
+      out.objects.push(transformWith(transformer, obj));
+      out.keys.push(key);
+    } catch (err) {
+      out.skipped.push({ key, object: obj, cause: err instanceof Error ? err : new Error(String(err)) });
+    }
+  }
+}
+
 /**
  * `known.getByKey(key)`, with a throwing lookup read as "not there" (a relist or resync must not fail on it).
  * @internal

@@ -5,8 +5,9 @@
 import type { Delta, DeltaType } from './delta-fifo.js';
 import { DeletedFinalStateUnknown, KeyError, type KeyFunc, metaNamespaceKeyFunc } from './keys.js';
 import {
+  type KeyedAndTransformed,
   type KeyListerGetter,
-  keyAndTransformAll,
+  keyAndTransformSteps,
   keyWith,
   knownGet,
   type PopProcessFunc,
@@ -16,6 +17,10 @@ import {
   transformWith,
 } from './queue.js';
 import { Ring } from './ring.js';
+import { DEFAULT_SLICE_MS, runSliced } from './sliced-work.js';
+
+/** Objects keyed between two points where a sliced replace may pause (a power of two, minus one). */
+const SLICE_MASK = 1023;
 
 /** The in-order FIFO's whole-store events, queued only in atomic mode. */
 export type AtomicDeltaType = 'ReplacedAll' | 'SyncAll' | 'Bookmark';
@@ -169,11 +174,24 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
    * not listed) and named in a {@link SkippedObjectsError} thrown after the rest was queued.
    */
   replace(list: readonly T[], resourceVersion: string): void {
-    const { keys, objects, skipped } = keyAndTransformAll(
-      list,
-      (obj) => keyWith(this.#keyFunc, obj),
-      this.#transformer,
-    );
+    const steps = this.#replaceSteps(list, resourceVersion);
+    while (!steps.next().done) {}
+  }
+
+  /**
+   * The same as {@link replace}, a slice of the event loop at a time (`sliceMs`, default 4 ms): keying and
+   * transforming a 100k list does not stall timers and sockets. Returns `undefined` when it fit in one slice
+   * (and throws as `replace` does), else a promise of the end. Nothing is queued before every object was
+   * keyed and transformed. No other write may be made until it settles (the Reflector awaits it).
+   */
+  replaceSliced(list: readonly T[], resourceVersion: string, sliceMs = DEFAULT_SLICE_MS): void | Promise<void> {
+    return runSliced(this.#replaceSteps(list, resourceVersion), sliceMs);
+  }
+
+  *#replaceSteps(list: readonly T[], resourceVersion: string): Generator<void, void> {
+    const all: KeyedAndTransformed<T> = { keys: [], objects: [], skipped: [] };
+    yield* keyAndTransformSteps(list, (obj) => keyWith(this.#keyFunc, obj), this.#transformer, all);
+    const { keys, objects, skipped } = all;
     if (this.#atomic) {
       this.#enqueue(undefined, { type: 'ReplacedAll', resourceVersion, objects });
     } else {
@@ -207,7 +225,7 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
     if (deltas.length === 0) throw new KeyError('object was a zero-length Deltas', deltas);
     const key = keyOfDelta(deltas[deltas.length - 1] as RealFIFODelta<T>, this.#keyFunc);
     this.#pops.noteWrite();
-    if (key !== undefined && this.#pending.has(key)) return;
+    if (key !== undefined && this.#hasQueued(key)) return;
     for (const delta of deltas) this.#enqueue(key, delta);
   }
 
@@ -262,7 +280,7 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
 
   /** Every event queued under `key`, oldest first, or `undefined` (scans the queue). */
   getByKey(key: string): RealFIFODeltas<T> | undefined {
-    if (!this.#pending.has(key)) return undefined;
+    if (!this.#hasQueued(key)) return undefined;
     const out: RealFIFODeltas<T> = [];
     for (let i = 0; i < this.#events.length; i++) {
       if (this.#eventKeys.at(i) === key) out.push(this.#events.at(i) as RealFIFODelta<T>);
@@ -348,14 +366,22 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
   #enqueue(key: string | undefined, delta: RealFIFODelta<T>): void {
     this.#events.push(delta);
     this.#eventKeys.push(key);
-    if (key !== undefined) this.#remember(key, delta as Delta<T>);
+    if (key !== undefined && !this.#atomic) this.#remember(key, delta as Delta<T>);
     this.#pops.notify();
   }
 
   /** Removes the head event and returns it. */
   #shift(): RealFIFODelta<T> {
-    this.#forget(this.#eventKeys.shift());
+    const key = this.#eventKeys.shift();
+    if (!this.#atomic) this.#forget(key);
     return this.#events.shift() as RealFIFODelta<T>;
+  }
+
+  /** Whether an event queued under `key` is waiting. */
+  #hasQueued(key: string): boolean {
+    if (!this.#atomic) return this.#pending.has(key);
+    for (let i = 0; i < this.#eventKeys.length; i++) if (this.#eventKeys.at(i) === key) return true;
+    return false;
   }
 
   /** One more queued event carries `key`, and it is the newest. */

@@ -172,7 +172,9 @@ export function asError(err: unknown): Error {
 
 /**
  * `store.replace(items, rv)` for a reflector: objects the store left out (a {@link SkippedObjectsError}) are
- * reported and the relist counts as applied; any other failure throws a {@link ReflectorStoreError}.
+ * reported and the relist counts as applied; any other failure throws a {@link ReflectorStoreError}. With
+ * `sliced`, a store's `replaceSliced` is used when it has one: the returned promise (if any) settles, or
+ * rejects as above, once the store is done, and nothing may be written to it before.
  */
 export function replaceInStore<T>(
   reflectorName: string,
@@ -180,12 +182,22 @@ export function replaceInStore<T>(
   items: T[],
   resourceVersion: string,
   onError: (err: Error) => void,
-): void {
-  try {
-    store.replace(items, resourceVersion);
-  } catch (err) {
+  sliced = false,
+): void | Promise<void> {
+  const failed = (err: unknown): void => {
     const error = new ReflectorStoreError(reflectorName, 'replace', err);
     if (!(err instanceof SkippedObjectsError)) throw error;
     onError(error);
+  };
+  let pending: void | Promise<void>;
+  try {
+    pending =
+      sliced && store.replaceSliced
+        ? store.replaceSliced(items, resourceVersion)
+        : store.replace(items, resourceVersion);
+  } catch (err) {
+    failed(err);
+    return undefined;
   }
+  return pending === undefined ? undefined : pending.catch(failed);
 }

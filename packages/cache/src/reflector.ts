@@ -348,7 +348,8 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.#progressed = true;
     if (rv === '0' && paginated) this.#paginatedResult = true;
     const listRV = list.metadata.resourceVersion ?? '';
-    replaceInStore(this.name, this.#store, this.#keepExpected(list.items), listRV, this.#onError);
+    const pending = replaceInStore(this.name, this.#store, this.#keepExpected(list.items), listRV, this.#onError, true);
+    if (pending !== undefined) await pending;
     this.#lastSyncRV = listRV;
   }
 

@@ -21,6 +21,12 @@ export interface ReflectorStore<T> {
    * if any item cannot be keyed, nothing changes and a `KeyError` is thrown.
    */
   replace(list: readonly T[], resourceVersion: string): void;
+  /**
+   * Optional: the same as `replace`, a slice of the event loop at a time, for lists too large to apply in
+   * one go. Returns `undefined` when it was done at once, else a promise the caller awaits before writing
+   * again (the Reflector does so after a list).
+   */
+  replaceSliced?(list: readonly T[], resourceVersion: string): void | Promise<void>;
   /** Queues re-deliver everything they know; a plain store does nothing. */
   resync(): void;
   /**

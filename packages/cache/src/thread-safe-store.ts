@@ -284,8 +284,57 @@ export class IndexedStore<T> implements Indexer<T> {
     return keyOf(this.#keyFunc, obj);
   }
 
-  #upsert(key: string, obj: T, transform = true): void {
+  /**
+   * Stores `obj` under `key`, which the caller got from {@link keyOf} for this very object, and returns what
+   * was stored (transformed, frozen). The same upsert as {@link add} without keying the object again: the
+   * informer's hot path keys each event once.
+   */
+  putByKey(key: string, obj: T): T {
+    return this.#upsert(key, obj);
+  }
+
+  /**
+   * A new, empty store with this one's key function, transform, freezing and indexes: where a relist is
+   * staged a chunk at a time before {@link adopt} swaps it in.
+   */
+  emptyLike(): IndexedStore<T> {
+    return new IndexedStore<T>({
+      keyFunc: this.#keyFunc,
+      transform: this.#transform,
+      freeze: this.#freeze,
+      indexers: this.getIndexers(),
+    });
+  }
+
+  /**
+   * Takes over the contents and indexes of `staged` (built with {@link emptyLike}) in one step, as listed at
+   * `resourceVersion`, and leaves `staged` empty. Readers see the old contents up to this call and the new
+   * ones after it, never a mix. O(1), unless indexes were added here while `staged` was being built: those
+   * are built over the adopted objects (an {@link IndexError} then changes nothing).
+   */
+  adopt(staged: IndexedStore<T>, resourceVersion: string): void {
+    const missing = this.#indexes.filter((e) => !staged.#indexes.some((s) => s.name === e.name));
+    const extra = missing.length > 0 ? this.#buildIndexes(missing, staged.#items) : [];
+    const indexes = this.#indexes.map(
+      (e) => staged.#indexes.find((s) => s.name === e.name) ?? (extra.find((x) => x.name === e.name) as IndexEntry<T>),
+    );
+    this.#items = staged.#items;
+    this.#indexes = indexes;
+    this.#rv = resourceVersion;
+    staged.#items = new Map();
+    staged.#indexes = staged.#indexes.map((e) => ({ name: e.name, fn: e.fn, byValue: new Map() }));
+  }
+
+  /** Stores `obj` (transformed unless told not to) under `key` and returns what was stored. */
+  #upsert(key: string, obj: T, transform = true): T {
     const stored = transform ? this.#transformed(obj) : obj;
+    if (this.#indexes.length === 0) {
+      // No index to move the key between: no previous object to look up, no value arrays to build.
+      if (this.#freeze) deepFreeze(stored);
+      this.#items.set(key, stored);
+      this.#recordVersion(stored);
+      return stored;
+    }
     const old = this.#items.get(key);
     const newValues = this.#allValues(stored, key);
     const oldValues = old === undefined ? undefined : this.#allValues(old, key);
@@ -295,6 +344,7 @@ export class IndexedStore<T> implements Indexer<T> {
       updateIndex(this.#indexes[i] as IndexEntry<T>, key, oldValues?.[i], newValues[i] as readonly string[]);
     }
     this.#recordVersion(stored);
+    return stored;
   }
 
   #remove(key: string): void {

@@ -14,6 +14,7 @@ import {
   type ReflectorStatus,
   type RetryBudget,
 } from '@kubecache/cache';
+import { DEFAULT_SLICE_MS } from '@kubecache/cache/internal';
 import type { ProcessableDelta } from './process-deltas.js';
 
 /** A queue of delta lists the process loop can pop. */
@@ -77,6 +78,11 @@ export class Controller<T extends KubeObject> {
   readonly #onError: (err: Error) => void;
   readonly #reflector: Reflector<T>;
   #started = false;
+  /**
+   * The one-event list a batched event is processed as, reused from event to event (a synchronous `process`
+   * is done with it when it returns; one that returns a promise keeps it, and the next event gets a new one).
+   */
+  #one: ProcessableDelta<T>[] = [];
 
   constructor(options: ControllerOptions<T>) {
     this.#o = options;
@@ -125,16 +131,53 @@ export class Controller<T extends KubeObject> {
     await Promise.all([this.#reflector.run(signal), this.#processLoop(signal)]);
   }
 
+  /**
+   * Pops until the queue closes: runs of events at once when the queue can hand them out (the in-order FIFO's
+   * `popBatch`), one item otherwise. Gives the event loop a turn every few milliseconds, so a long backlog
+   * (DeltaFIFO's drain of a 100k list) never stalls timers and sockets.
+   */
   async #processLoop(signal: AbortSignal): Promise<void> {
     const { queue, process } = this.#o;
+    let sliceEnd = performance.now() + DEFAULT_SLICE_MS;
     while (!signal.aborted) {
       try {
-        await queue.pop(process, signal);
+        if (queue.popBatch) await queue.popBatch(this.#processBatch, process, signal);
+        else await queue.pop(process, signal);
         this.#o.afterPop?.();
       } catch (err) {
         if (err instanceof FIFOClosedError || signal.aborted) return;
         this.#onError(err instanceof Error ? err : new Error(String(err)));
       }
+      if (performance.now() >= sliceEnd) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceEnd = performance.now() + DEFAULT_SLICE_MS;
+      }
     }
   }
+
+  /** Processes a popped run of events one by one: a failing event is reported and the others still applied. */
+  readonly #processBatch = (deltas: readonly ProcessableDelta<T>[], isInInitialList: boolean): void | Promise<void> => {
+    const one = this.#one;
+    for (let i = 0; i < deltas.length; i++) {
+      let pending: void | Promise<void>;
+      one[0] = deltas[i] as ProcessableDelta<T>;
+      try {
+        pending = this.#o.process(one, isInInitialList);
+      } catch (err) {
+        this.#onError(err instanceof Error ? err : new Error(String(err)));
+        continue;
+      }
+      if (pending !== undefined) {
+        this.#one = [];
+        const rest = deltas.slice(i + 1);
+        return pending.then(
+          () => this.#processBatch(rest, isInInitialList),
+          (err: unknown) => {
+            this.#onError(err instanceof Error ? err : new Error(String(err)));
+            return this.#processBatch(rest, isInInitialList);
+          },
+        );
+      }
+    }
+  };
 }

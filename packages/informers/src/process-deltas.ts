@@ -6,6 +6,7 @@
  * tombstone delete of the old object followed by an add, not as an update.
  */
 import { DeletedFinalStateUnknown, type IndexedStore } from '@kubecache/cache';
+import { DEFAULT_SLICE_MS, runSliced } from '@kubecache/cache/internal';
 
 /** The structural shape of one delta this loop understands (DeltaFIFO and the in-order FIFO both emit it). */
 export type ProcessableDelta<T> =
@@ -26,14 +27,20 @@ export interface DeltaHandler<T> {
 /**
  * Applies `deltas` oldest first to `store`, telling `handler` after each change. Store errors (a key,
  * transform or index error) propagate and leave the store as it was for that delta; the handler is not told.
+ * Returns a promise only when a relist (`ReplacedAll`) is too large for one slice of the event loop: it is then
+ * staged and announced a slice at a time (see {@link replaceAll}), and the deltas after it wait for it.
+ * `sliceMs` is the longest such a slice runs before the event loop gets a turn (default 4 ms; 0 pauses at
+ * every point the relist can pause, e.g. in tests).
  */
 export function processDeltas<T>(
   handler: DeltaHandler<T>,
   store: IndexedStore<T>,
   deltas: readonly ProcessableDelta<T>[],
   isInInitialList: boolean,
-): void {
-  for (const d of deltas) {
+  sliceMs = DEFAULT_SLICE_MS,
+): void | Promise<void> {
+  for (let i = 0; i < deltas.length; i++) {
+    const d = deltas[i] as ProcessableDelta<T>;
     switch (d.type) {
       case 'Deleted':
         deleteOne(handler, store, d.object);
@@ -44,29 +51,30 @@ export function processDeltas<T>(
       case 'SyncAll':
         for (const o of store.list()) handler.onUpdate(o, o);
         return; // PD-1: the rest of this Deltas is skipped (the in-order FIFO pops one delta at a time)
-      case 'ReplacedAll':
-        replaceAll(handler, store, d.objects, d.resourceVersion, isInInitialList);
-        break;
+      case 'ReplacedAll': {
+        const pending = runSliced(replaceAll(handler, store, d.objects, d.resourceVersion, isInInitialList), sliceMs);
+        if (pending === undefined) break;
+        const rest = deltas.slice(i + 1);
+        return rest.length === 0
+          ? pending
+          : pending.then(() => processDeltas(handler, store, rest, isInInitialList, sliceMs));
+      }
       default:
         upsert(handler, store, d.object, isInInitialList);
     }
   }
 }
 
+/** An add or an update, by store presence; the key is computed once and the store looked up once. */
 function upsert<T>(handler: DeltaHandler<T>, store: IndexedStore<T>, obj: T, isInInitialList: boolean): void {
   const key = store.keyOf(obj);
   const old = store.getByKey(key);
-  if (old !== undefined && recreated(old, obj)) {
-    store.update(obj);
+  const now = store.putByKey(key, obj);
+  if (old === undefined) handler.onAdd(now, isInInitialList);
+  else if (recreated(old, obj)) {
     handler.onDelete(new DeletedFinalStateUnknown<T>(key, old), key);
-    handler.onAdd(store.getByKey(key) as T, isInInitialList);
-  } else if (old !== undefined) {
-    store.update(obj);
-    handler.onUpdate(old, store.getByKey(key) as T);
-  } else {
-    store.add(obj);
-    handler.onAdd(store.getByKey(key) as T, isInInitialList);
-  }
+    handler.onAdd(now, isInInitialList);
+  } else handler.onUpdate(old, now);
 }
 
 function deleteOne<T>(handler: DeltaHandler<T>, store: IndexedStore<T>, obj: T | DeletedFinalStateUnknown<T>): void {
@@ -90,86 +98,89 @@ function recreated(prev: unknown, next: unknown): boolean {
   return a !== undefined && b !== undefined && a !== b;
 }
 
+/** Items handled between two points where a relist may pause (a power of two, minus one, as a mask). */
+const PAUSE_MASK = 255;
+
 /**
- * PD-4: the atomic relist. Deletes (as tombstones) first, then updates and adds in list order. An object
- * the store refuses (a throwing index function) is left out, as it would be from the per-object DeltaFIFO
- * path, instead of failing the whole list: the others are stored and announced, then the error is thrown.
+ * PD-4: the atomic relist, as steps {@link runSliced} can pause between. Three phases:
+ * 1. staging: every object is keyed, stored (transformed, indexed, frozen) in a fresh store beside the live
+ *    one, and its previous state looked up; then the stored keys missing from the list become tombstones;
+ * 2. the swap: the live store adopts the staged one in one step, so readers see the old list or the new one,
+ *    never a mix (the live store is not written while staging: this pop is the only writer);
+ * 3. the notifications, through the handlers' buffers: deletes (as tombstones) first, then updates and adds
+ *    in list order.
+ * A key error fails the whole relist before anything changed. An object the store refuses (a throwing index
+ * function) is left out, keeping its previous state, as it would be from the per-object DeltaFIFO path: the
+ * others are stored and announced, then the first such error is thrown.
  */
-function replaceAll<T>(
+function* replaceAll<T>(
   handler: DeltaHandler<T>,
   store: IndexedStore<T>,
   objects: readonly T[],
   rv: string,
   isInInitialList: boolean,
-): void {
-  const keys = objects.map((o) => store.keyOf(o));
-  const olds = keys.map((k) => store.getByKey(k));
-  const missing = tombstonesOfMissing(store, keys);
-  const recreatedAt = new Set<number>();
-  for (let i = 0; i < keys.length; i++) {
-    const old = olds[i];
-    if (old !== undefined && recreated(old, objects[i] as T)) recreatedAt.add(i);
+): Generator<void, void> {
+  const n = objects.length;
+  const staged = store.emptyLike();
+  const keys = new Array<string>(n);
+  const olds = new Array<T | undefined>(n);
+  let refused: Map<number, string> | undefined;
+  let error: unknown;
+  for (let i = 0; i < n; i++) {
+    if ((i & PAUSE_MASK) === PAUSE_MASK) yield;
+    const obj = objects[i] as T;
+    const key = store.keyOf(obj);
+    const old = store.getByKey(key);
+    keys[i] = key;
+    olds[i] = old;
+    const failure = tryPut(staged, key, obj);
+    if (failure === undefined) continue;
+    if (refused === undefined) {
+      refused = new Map();
+      error = failure.error;
+    }
+    refused.set(i, key);
+    if (old !== undefined) tryPut(staged, key, old);
   }
-  const refusal = replaceStore(store, objects, olds, rv); // first, so the store and the notifications agree
-  const refused = refusal?.refused;
-  for (const tomb of missing) handler.onDelete(tomb, tomb.key);
-  for (const i of recreatedAt) {
-    if (refused?.has(i)) continue;
-    const tomb = new DeletedFinalStateUnknown<T>(keys[i] as string, olds[i]);
+  const listed = refused === undefined ? undefined : new Set(refused.values());
+  const tombs: DeletedFinalStateUnknown<T>[] = [];
+  let j = 0;
+  for (const k of store.listKeys()) {
+    if ((++j & PAUSE_MASK) === 0) yield;
+    if (staged.getByKey(k) === undefined && !listed?.has(k)) {
+      tombs.push(new DeletedFinalStateUnknown<T>(k, store.getByKey(k)));
+    }
+  }
+  store.adopt(staged, rv);
+  for (let t = 0; t < tombs.length; t++) {
+    if ((t & PAUSE_MASK) === PAUSE_MASK) yield;
+    const tomb = tombs[t] as DeletedFinalStateUnknown<T>;
     handler.onDelete(tomb, tomb.key);
   }
-  for (let i = 0; i < keys.length; i++) {
+  for (let i = 0; i < n; i++) {
+    if ((i & PAUSE_MASK) === PAUSE_MASK) yield;
+    const old = olds[i];
+    if (old === undefined || refused?.has(i) || !recreated(old, objects[i])) continue;
+    const tomb = new DeletedFinalStateUnknown<T>(keys[i] as string, old);
+    handler.onDelete(tomb, tomb.key);
+  }
+  for (let i = 0; i < n; i++) {
+    if ((i & PAUSE_MASK) === PAUSE_MASK) yield;
     if (refused?.has(i)) continue;
     const now = store.getByKey(keys[i] as string) as T;
-    const old = recreatedAt.has(i) ? undefined : olds[i];
-    if (old !== undefined) handler.onUpdate(old, now);
+    const old = olds[i];
+    if (old !== undefined && !recreated(old, objects[i])) handler.onUpdate(old, now);
     else handler.onAdd(now, isInInitialList);
   }
-  if (refusal) throw refusal.error;
+  if (refused !== undefined) throw error;
 }
 
-/** Tombstones for the stored keys absent from `keys`. */
-function tombstonesOfMissing<T>(store: IndexedStore<T>, keys: readonly string[]): DeletedFinalStateUnknown<T>[] {
-  const incoming = new Set(keys);
-  const tombs: DeletedFinalStateUnknown<T>[] = [];
-  for (const k of store.listKeys()) {
-    if (!incoming.has(k)) tombs.push(new DeletedFinalStateUnknown<T>(k, store.getByKey(k)));
-  }
-  return tombs;
-}
-
-/**
- * Replaces the store's contents with `objects`. If the store refuses some (its replace throws), it is
- * rebuilt object by object: the refused ones keep their previous state (`olds`), and their indices are
- * returned with the first error.
- */
-function replaceStore<T>(
-  store: IndexedStore<T>,
-  objects: readonly T[],
-  olds: readonly (T | undefined)[],
-  rv: string,
-): { refused: Set<number>; error: unknown } | undefined {
+/** Stores `obj` under `key` in `store`; what it threw when the store refuses it, else `undefined`. */
+function tryPut<T>(store: IndexedStore<T>, key: string, obj: T): { error: unknown } | undefined {
   try {
-    store.replace(objects, rv);
+    store.putByKey(key, obj);
     return undefined;
   } catch (error) {
-    const refused = new Set<number>();
-    store.replace([], rv);
-    for (let i = 0; i < objects.length; i++) {
-      if (tryAdd(store, objects[i] as T)) continue;
-      refused.add(i);
-      const old = olds[i];
-      if (old !== undefined) tryAdd(store, old);
-    }
-    return { refused, error };
-  }
-}
-
-function tryAdd<T>(store: IndexedStore<T>, obj: T): boolean {
-  try {
-    store.add(obj);
-    return true;
-  } catch {
-    return false;
+    return { error };
   }
 }

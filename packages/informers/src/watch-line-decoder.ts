@@ -63,11 +63,15 @@ export class WatchLineDecoder<T extends KubeObject = KubeObject> {
     let start = 0;
     for (let nl = buf.indexOf(NEWLINE, start); nl >= 0; nl = buf.indexOf(NEWLINE, start)) {
       this.#checkLength(nl - start);
-      const piece = buf.subarray(start, nl);
-      const line = this.#pendingBytes === 0 ? piece : Buffer.concat([...this.#pending, piece]);
-      this.#pending = [];
-      this.#pendingBytes = 0;
-      this.#line(line);
+      if (this.#pendingBytes === 0) {
+        // The common case, a whole line in this chunk: decoded straight from the chunk, no copy, no view.
+        if (nl > start) this.#text(buf.toString('utf8', start, nl));
+      } else {
+        const line = Buffer.concat([...this.#pending, buf.subarray(start, nl)]);
+        this.#pending = [];
+        this.#pendingBytes = 0;
+        this.#text(line.toString('utf8'));
+      }
       start = nl + 1;
     }
     if (start < buf.length) {
@@ -82,7 +86,7 @@ export class WatchLineDecoder<T extends KubeObject = KubeObject> {
     const rest = this.#pending;
     this.#pending = [];
     this.#pendingBytes = 0;
-    if (rest.length > 0) this.#line(Buffer.concat(rest));
+    if (rest.length > 0) this.#text(Buffer.concat(rest).toString('utf8'));
   }
 
   #checkLength(more: number): void {
@@ -92,9 +96,8 @@ export class WatchLineDecoder<T extends KubeObject = KubeObject> {
     throw new WatchLineTooLongError(this.#max, this.#where);
   }
 
-  #line(line: Buffer): void {
-    const text = line.toString('utf8');
-    if (text.trim() === '') return;
+  #text(text: string): void {
+    if (isBlank(text)) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -106,9 +109,19 @@ export class WatchLineDecoder<T extends KubeObject = KubeObject> {
   }
 }
 
+/** Whether `text` is only whitespace, without building a trimmed copy (an event line starts with `{`). */
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) return false;
+  }
+  return true;
+}
+
 /** Validates a parsed line as a watch event; anything else becomes an `ERROR` event. */
 export function toEvent<T>(parsed: unknown): WatchEvent<T> {
-  const { type, object } = (parsed ?? {}) as { type?: unknown; object?: unknown };
+  const event = (parsed ?? {}) as { type?: unknown; object?: unknown };
+  const { type, object } = event;
   if (!isWatchEventType(type) || typeof object !== 'object' || object === null) {
     return decodeError('unable to decode an event from the watch stream: not a watch event');
   }
@@ -116,7 +129,8 @@ export function toEvent<T>(parsed: unknown): WatchEvent<T> {
     const status = wireStatus(object, 500);
     return status ? { type, object: status } : decodeError('watch ERROR event without a Status object');
   }
-  return { type, object: object as T };
+  // The parsed line is the event itself (any other field it has is ignored): no copy per event.
+  return event as WatchEvent<T>;
 }
 
 function decodeError(message: string): WatchEvent<never> {

@@ -3,7 +3,9 @@
  * loop measured in the same run:
  * - `deepFreeze` vs a plain recursive `Object.freeze` walk vs immer's `freeze(obj, true)`;
  * - `IndexedStore.add` with a namespace index, freezing on and off;
- * - time per add at 10k and at 100k objects (flat means no O(n) step per write).
+ * - time per add at 10k and at 100k objects (flat means no O(n) step per write);
+ * - freezing during the parse (a `JSON.parse` reviver that freezes each object as it is built) vs parsing then
+ *   `deepFreeze`, against `JSON.parse` alone: what a watch event pays for frozen objects.
  *
  * Run: `npx tsc -b && node --expose-gc packages/cache/dist/bench/freeze.bench.js`
  */
@@ -74,7 +76,41 @@ function storeCases(n: number, pods: Pod[], repeat: number): BenchResult[] {
   ];
 }
 
+/** Freezes each object and array as the parser builds it (children are built, and frozen, first). */
+function freezingReviver(_key: string, value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? Object.freeze(value) : value;
+}
+
+function parseEach(parse: (text: string) => unknown): (texts: string[]) => void {
+  return (texts) => {
+    for (const text of texts) parse(text);
+  };
+}
+
+function parseCases(n: number): BenchResult[] {
+  const texts = makePods(n).map((pod) => JSON.stringify(pod));
+  return [
+    bench(`JSON.parse (${n})`, n, () => texts, parseEach(JSON.parse), 3),
+    bench(
+      `JSON.parse, then deepFreeze (${n})`,
+      n,
+      () => texts,
+      parseEach((t) => deepFreeze(JSON.parse(t))),
+      3,
+    ),
+    bench(
+      `JSON.parse with a freezing reviver (${n})`,
+      n,
+      () => texts,
+      parseEach((t) => JSON.parse(t, freezingReviver)),
+      3,
+    ),
+  ];
+}
+
 function main(): void {
+  const parsing = parseCases(20_000);
+  report('Freezing while parsing vs after, 20k pod texts', parsing, parsing[0]);
   // Small first, while the heap is small: each run starts with a full GC, whose cost grows with the heap.
   const small = storeCases(10_000, makePods(10_000), 5);
   const shared = makePods(100_000);

@@ -2,5 +2,6 @@
 // promise, and user code should not import it.
 
 export { Ring } from '../ring.js';
+export { DEFAULT_SLICE_MS, runSliced } from '../sliced-work.js';
 export type { BenchResult } from './bench-harness.js';
 export { bench, benchAsync, report } from './bench-harness.js';

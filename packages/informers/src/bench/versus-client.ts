@@ -5,15 +5,13 @@
  * watch events until its handler has counted all of them; then it reports and exits.
  */
 import * as http from 'node:http';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import type { KubeObject } from '@kubecache/apimachinery';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeListerWatcher } from '../kube-lister-watcher.js';
 import type { SharedIndexInformer } from '../shared-informer.js';
+import { StallSampler } from './stall-sampler.js';
 import type { ClientCommand, ClientKind, ClientReply, ClientResult, ClientTask } from './versus-protocol.js';
-
-/** Sampling period of the event-loop delay monitor, in ms. */
-const LOOP_RESOLUTION_MS = 10;
 
 /** Counts calls and resolves a promise when the count reaches a target (no closure per event). */
 class Counter {
@@ -36,13 +34,14 @@ class Counter {
 }
 
 /** The figures gathered so far (mutable while measuring). */
-type Figures = {
-  -readonly [K in keyof ClientResult as ClientResult[K] extends number | undefined ? K : never]?: number;
-};
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Figures = Partial<Mutable<Omit<ClientResult, 'kind' | 'n' | 'm' | 'error'>>>;
 
 /** A running client under test. */
 interface Subject {
+  /** Objects of the initial list handled. */
   readonly adds: Counter;
+  /** Watch events (and relisted objects) handled after the initial list. */
   readonly updates: Counter;
   /** Resolves when the store holds the whole list. */
   synced(): Promise<void>;
@@ -77,7 +76,7 @@ function kubeConfigFor(url: string): KubeConfig {
   return kc;
 }
 
-function ours(task: ClientTask, freeze: boolean): Subject {
+function ours(task: ClientTask, freeze: boolean, queue: 'in-order' | 'delta-fifo' = 'in-order'): Subject {
   const adds = new Counter();
   const updates = new Counter();
   const listerWatcher = new inf.KubeListerWatcher<KubeObject>({
@@ -85,8 +84,12 @@ function ours(task: ClientTask, freeze: boolean): Subject {
     version: 'v1',
     resource: 'pods',
   });
-  const informer = new inf.SharedIndexInformer<KubeObject>({ listerWatcher, freeze, name: 'bench' });
-  informer.addEventHandler({ onAdd: () => adds.tick(), onUpdate: () => updates.tick() });
+  const informer = new inf.SharedIndexInformer<KubeObject>({ listerWatcher, freeze, queue, name: 'bench' });
+  informer.addEventHandler({
+    onAdd: (_obj, initial) => (initial ? adds.tick() : updates.tick()),
+    onUpdate: () => updates.tick(),
+    onDelete: () => updates.tick(),
+  });
   const ac = new AbortController();
   const running = informer.run(ac.signal);
   return {
@@ -108,8 +111,9 @@ function clientNode(task: ClientTask): Subject {
   const kc = kubeConfigFor(task.url);
   const api = kc.makeApiClient(cn.CoreV1Api);
   const informer = cn.makeInformer(kc, '/api/v1/pods', () => api.listPodForAllNamespaces());
-  informer.on('add', () => adds.tick());
+  informer.on('add', () => (adds.n < task.n ? adds.tick() : updates.tick()));
   informer.on('update', () => updates.tick());
+  informer.on('delete', () => updates.tick());
   let failure: unknown;
   informer.on('error', (err: unknown) => {
     failure = err;
@@ -172,8 +176,9 @@ function bare(task: ClientTask): Subject {
       const text = pending + chunk;
       let start = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-        const event = JSON.parse(text.slice(start, nl)) as { object: KubeObject };
-        store.set(keyOf(event.object), event.object);
+        const event = JSON.parse(text.slice(start, nl)) as { type: string; object: KubeObject };
+        if (event.type === 'DELETED') store.delete(keyOf(event.object));
+        else store.set(keyOf(event.object), event.object);
         updates.tick();
         start = nl + 1;
       }
@@ -199,6 +204,8 @@ function subjectFor(task: ClientTask): Subject {
       return ours(task, true);
     case 'ours-no-freeze':
       return ours(task, false);
+    case 'ours-delta-fifo':
+      return ours(task, true, 'delta-fifo');
     case 'client-node':
       return clientNode(task);
     case 'bare':
@@ -236,8 +243,8 @@ async function measure(task: ClientTask, figures: Figures): Promise<void> {
   fullGc();
   const base = process.memoryUsage();
   const go = nextGo();
-  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-  loop.enable();
+  const loop = new StallSampler();
+  loop.start();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const subject = subjectFor(task);
@@ -247,10 +254,11 @@ async function measure(task: ClientTask, figures: Figures): Promise<void> {
     await subject.adds.reach(task.n);
     figures.handlersMs = performance.now() - t0;
     figures.syncCpuMs = cpuMs(cpu0);
-    // The delay monitor records a block only when its timer next fires: let the timers phase run once.
-    await new Promise((resolve) => setTimeout(resolve, 2 * LOOP_RESOLUTION_MS));
-    loop.disable();
-    figures.loopBlockMs = loop.max / 1e6;
+    const syncStalls = await loop.stop();
+    figures.syncStall = syncStalls.cpu;
+    figures.syncStallWall = syncStalls.wall;
+    figures.syncGcMs = syncStalls.gcMs;
+    figures.loopBlockMs = syncStalls.wall.max;
     fullGc();
     const mem = process.memoryUsage();
     figures.heapMB = mb(mem.heapUsed - base.heapUsed);
@@ -260,6 +268,17 @@ async function measure(task: ClientTask, figures: Figures): Promise<void> {
     await go;
     const t1 = performance.now();
     const cpu1 = process.cpuUsage();
+    if (task.relist) {
+      const relist = new StallSampler();
+      relist.start();
+      await subject.updates.reach(task.n);
+      figures.relistMs = performance.now() - t1;
+      const relistStalls = await relist.stop();
+      figures.relistStall = relistStalls.cpu;
+      figures.relistStallWall = relistStalls.wall;
+      figures.relistGcMs = relistStalls.gcMs;
+      return;
+    }
     await subject.updates.reach(task.m);
     figures.eventsMs = performance.now() - t1;
     figures.eventsCpuMs = cpuMs(cpu1);

@@ -14,7 +14,11 @@ import type {
 } from './versus-protocol.js';
 
 /** Node flags of every child process. */
-export const CHILD_ARGS = ['--expose-gc', '--max-old-space-size=4096'];
+export const CHILD_ARGS = [
+  '--expose-gc',
+  '--max-old-space-size=4096',
+  ...(process.env.BENCH_CHILD_ARGS?.split(' ').filter(Boolean) ?? []),
+];
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 
@@ -74,7 +78,7 @@ export async function runCase(server: ServerProcess, task: ClientTask): Promise<
   let result: ClientResult | undefined;
   child.on('message', (reply: ClientReply) => {
     if (reply.type === 'result') result = reply.result;
-    else void startEvents(server, child, opensBefore);
+    else void startEvents(server, child, opensBefore, task.relist ?? false);
   });
   await exited;
   clearTimeout(killer);
@@ -84,8 +88,13 @@ export async function runCase(server: ServerProcess, task: ClientTask): Promise<
   return result ?? { kind: task.kind, n: task.n, m: task.m, error };
 }
 
-async function startEvents(server: ServerProcess, child: ChildProcess, opensBefore: number): Promise<void> {
+async function startEvents(
+  server: ServerProcess,
+  child: ChildProcess,
+  opensBefore: number,
+  relist: boolean,
+): Promise<void> {
   await watchOpened(server, opensBefore);
   child.send({ type: 'go' } satisfies ClientCommand);
-  await server.ask({ type: 'go' }, 'sent');
+  await server.ask({ type: 'go', relist }, 'sent');
 }

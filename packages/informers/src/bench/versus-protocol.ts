@@ -6,7 +6,7 @@
  */
 
 /** The clients compared. */
-export type ClientKind = 'ours' | 'ours-no-freeze' | 'client-node' | 'bare';
+export type ClientKind = 'ours' | 'ours-no-freeze' | 'ours-delta-fifo' | 'client-node' | 'bare';
 
 /** Orchestrator → server. */
 export type ServerCommand =
@@ -19,9 +19,17 @@ export type ServerCommand =
       readonly paged?: boolean;
       /** Pad each pod with an annotation to about this many bytes of JSON. Default: no padding. */
       readonly podBytes?: number;
+      /**
+       * The `m` events as a churn mix instead of MODIFIED only: 60% MODIFIED of listed pods, 20% ADDED of new
+       * pods, 20% DELETED of the pod added just before. Default false.
+       */
+      readonly churn?: boolean;
     }
-  /** Write the prepared events to the newest open watch stream, then answer `sent`. */
-  | { readonly type: 'go' }
+  /**
+   * Write the prepared events to the newest open watch stream, then answer `sent`. With `relist`, end the
+   * stream with a 410 Expired `ERROR` event instead, so the client relists.
+   */
+  | { readonly type: 'go'; readonly relist?: boolean }
   /** Cut every open connection (between cases), then answer `reset`. */
   | { readonly type: 'reset' }
   /** Close the server and exit. */
@@ -48,6 +56,15 @@ export interface ClientTask {
   readonly timeoutMs: number;
   /** List in pages of 500 (the bare client; ours pages by itself and the server decides). Default false. */
   readonly paged?: boolean;
+  /** After the sync, have the server expire the watch and measure the relist (ours only). Default false. */
+  readonly relist?: boolean;
+}
+
+/** Event-loop stalls of one phase (ms): the median, 99th percentile and longest of the delay samples. */
+export interface StallFigures {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
 }
 
 /**
@@ -64,8 +81,22 @@ export interface ClientResult {
   readonly handlersMs?: number;
   /** CPU time (user + system, all threads) of the client process from start to `handlersMs`. */
   readonly syncCpuMs?: number;
-  /** Longest the event loop was blocked during the sync (ms, 10 ms resolution). */
+  /** Longest the event loop was blocked during the sync (ms, wall clock). */
   readonly loopBlockMs?: number;
+  /** Event-loop stalls from start to `handlersMs`, CPU-attributed (see `stall-sampler.ts`). */
+  readonly syncStall?: StallFigures;
+  /** The same stalls by the wall clock (including time the OS gave the cores to other processes). */
+  readonly syncStallWall?: StallFigures;
+  /** The longest garbage-collection pause during the sync (ms). */
+  readonly syncGcMs?: number;
+  /** `go` → every handler saw the relisted objects (relist cases; includes the Reflector's backoff). */
+  readonly relistMs?: number;
+  /** Event-loop stalls during the relist, CPU-attributed. */
+  readonly relistStall?: StallFigures;
+  /** The same by the wall clock. */
+  readonly relistStallWall?: StallFigures;
+  /** The longest garbage-collection pause during the relist (ms). */
+  readonly relistGcMs?: number;
   /** Heap used after sync and a full GC, minus the baseline. */
   readonly heapMB?: number;
   /** Resident set size after sync and a full GC, minus the baseline. */

@@ -8,7 +8,7 @@
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { makePods } from '@kubecache/apimachinery/testing';
+import { makePod, makePods } from '@kubecache/apimachinery/testing';
 import type { ServerCommand, ServerReply } from './versus-protocol.js';
 
 /** Events are written in slices of about this many bytes. */
@@ -23,22 +23,33 @@ interface Prepared {
 }
 
 /**
- * Serializes `n` pods as a list at RV `n`, and `m` MODIFIED events (RV n+1 … n+m, each with a new
- * `generation` label) cycling over the pods. Each pod is stringified once; an event edits its text.
+ * Serializes `n` pods as a list at RV `n`, and `m` watch events (RV n+1 … n+m): MODIFIED events, each with a
+ * new `generation` label, cycling over the pods; or, with `churn`, 3 MODIFIED of 5 events, then an ADDED of
+ * a new pod and a DELETED of that same pod. Each pod is stringified once; an event edits its text.
  */
-function prepare(n: number, m: number, paged = false, podBytes = 0): Prepared {
+function prepare(n: number, m: number, paged = false, podBytes = 0, churn = false): Prepared {
   const texts = makePods(n).map((pod) => padded(JSON.stringify(pod), podBytes));
   const head = `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"${n}"},"items":[`;
   const list = Buffer.from(`${head}${texts.join(',')}]}`);
   const events: Buffer[] = [];
   let slice: string[] = [];
   let size = 0;
+  let added = '';
   for (let i = 0; i < m; i++) {
-    const pod = texts[i % n]!.replace(/"resourceVersion":"\d+"/, `"resourceVersion":"${n + 1 + i}"`).replace(
-      '"labels":{',
-      `"labels":{"generation":"${i}",`,
-    );
-    const line = `{"type":"MODIFIED","object":${pod}}\n`;
+    const rv = `"resourceVersion":"${n + 1 + i}"`;
+    let line: string;
+    if (churn && i % 5 === 3) {
+      added = padded(JSON.stringify(makePod(n + i)), podBytes);
+      line = `{"type":"ADDED","object":${added.replace(/"resourceVersion":"\d+"/, rv)}}\n`;
+    } else if (churn && i % 5 === 4) {
+      line = `{"type":"DELETED","object":${added.replace(/"resourceVersion":"\d+"/, rv)}}\n`;
+    } else {
+      const pod = texts[i % n]!.replace(/"resourceVersion":"\d+"/, rv).replace(
+        '"labels":{',
+        `"labels":{"generation":"${i}",`,
+      );
+      line = `{"type":"MODIFIED","object":${pod}}\n`;
+    }
     slice.push(line);
     size += line.length;
     if (size >= SLICE_BYTES) {
@@ -50,6 +61,12 @@ function prepare(n: number, m: number, paged = false, podBytes = 0): Prepared {
   if (slice.length > 0) events.push(Buffer.from(slice.join('')));
   return { list, events, texts: paged ? texts : [], rv: n };
 }
+
+/** The line a server sends when a watch's resource version has been compacted away: the client relists. */
+const EXPIRED_LINE = Buffer.from(
+  '{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",' +
+    '"message":"too old resource version","reason":"Expired","code":410}}\n',
+);
 
 /** Grows a pod's JSON to about `bytes` with a last-applied-configuration style annotation. */
 function padded(text: string, bytes: number): string {
@@ -113,13 +130,13 @@ class PodServer {
     switch (cmd.type) {
       case 'prepare': {
         const t0 = performance.now();
-        this.#data = prepare(cmd.n, cmd.m, cmd.paged, cmd.podBytes);
+        this.#data = prepare(cmd.n, cmd.m, cmd.paged, cmd.podBytes, cmd.churn);
         const eventBytes = this.#data.events.reduce((sum, b) => sum + b.length, 0);
         return { type: 'prepared', listBytes: this.#data.list.length, eventBytes, ms: performance.now() - t0 };
       }
       case 'go': {
         const res = this.#watches.at(-1);
-        if (res) await writeAll(res, this.#data.events);
+        if (res) await writeAll(res, cmd.relist ? [EXPIRED_LINE] : this.#data.events);
         return { type: 'sent' };
       }
       case 'reset':
