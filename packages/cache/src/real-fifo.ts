@@ -19,9 +19,6 @@ import {
 import { Ring } from './ring.js';
 import { DEFAULT_SLICE_MS, runSliced } from './sliced-work.js';
 
-/** Objects keyed between two points where a sliced replace may pause (a power of two, minus one). */
-const SLICE_MASK = 1023;
-
 /** The in-order FIFO's whole-store events, queued only in atomic mode. */
 export type AtomicDeltaType = 'ReplacedAll' | 'SyncAll' | 'Bookmark';
 
