@@ -5,7 +5,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
-const filters = process.argv.slice(2);
+// `--json <dir>`: benchmarks that support it also write their figures to <dir>/<name>.json (see
+// scripts/bench-chart.mjs, which draws docs/benchmarks.svg from them).
+const args = process.argv.slice(2);
+const jsonAt = args.indexOf('--json');
+if (jsonAt >= 0) {
+  process.env.KUBECACHE_BENCH_JSON = path.resolve(args[jsonAt + 1] ?? 'bench-results');
+  args.splice(jsonAt, 2);
+}
+const filters = args;
 const files = [];
 for (const pkg of readdirSync('packages')) {
   const dir = path.join('packages', pkg, 'dist', 'bench');

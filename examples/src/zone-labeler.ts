@@ -1,135 +1,163 @@
 /**
- * The example reconciler: keeps every scheduled pod labelled with the zone of its node.
+ * The zone labeler: keeps every scheduled pod labelled `topology.kubecache.io/zone` with the zone of its
+ * node, read from the node's `topology.kubernetes.io/zone` label through a Node lister. Pods are indexed by
+ * `spec.nodeName`, so when a node's zone label changes the reconciler requeues exactly that node's pods.
  *
- * It shows the whole client-side pipeline on one page: a shared informer (list + watch into a frozen,
- * indexed store), an event handler feeding a rate-limited workqueue, a `ControllerRunner` calling
- * `reconcile(key)`, a typed lister with a label selector, and immer's `produce` to derive the new object
- * from the frozen one. Where the pods live is a {@link PodWriter}: the embedded storage, or a real cluster.
+ * The whole client-side pipeline on one page: two shared informers (list + watch over HTTP into frozen,
+ * indexed stores), event handlers feeding a rate-limited workqueue, a `ControllerRunner` calling
+ * `reconcile(key)`, typed listers, and `produce` deriving the updated pod from the frozen cached one.
  */
-import type { KubeObject, Wire } from '@kubecache/apimachinery';
-import { parseLabelSelector } from '@kubecache/apimachinery';
-import type { ListerWatcher } from '@kubecache/cache';
-import { deletionHandlingMetaNamespaceKeyFunc, splitMetaNamespaceKey } from '@kubecache/cache';
-import type { SharedIndexInformer } from '@kubecache/informers';
-import { ControllerRunner, SharedInformerFactory } from '@kubecache/informers';
-import { PodLister } from '@kubecache/listers';
-import type { V1Pod } from '@kubernetes/client-node';
+import { type Immutable, isStatusCode, produce, type Wire } from '@kubecache/apimachinery';
+import { splitMetaNamespaceKey } from '@kubecache/cache';
+import {
+  ControllerRunner,
+  type ReconcileResult,
+  type SharedIndexInformer,
+  type SharedInformerFactory,
+} from '@kubecache/informers';
+import { NodeLister, PodLister } from '@kubecache/listers';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { KubeClient } from './kube-client.js';
+import { getOrUndefined, keyOf } from './lister-helpers.js';
 
-/** The label the reconciler maintains. */
+/** The label the reconciler maintains on pods. */
 export const ZONE_LABEL = 'topology.kubecache.io/zone';
+/** The well-known node label the zone is read from. */
+export const NODE_ZONE_LABEL = 'topology.kubernetes.io/zone';
+/** Name of the pod index by `spec.nodeName`. */
+export const BY_NODE = 'byNode';
 
-/** Writes the zone label of one pod wherever pods live. */
-export interface PodWriter {
-  /** Sets `metadata.labels[ZONE_LABEL]` of pod `namespace/name` to `zone`. */
-  setZone(namespace: string, name: string, zone: string, signal: AbortSignal): Promise<void>;
-}
+const PODS = { version: 'v1', resource: 'pods' } as const;
 
 /** Options of {@link ZoneLabeler}. */
 export interface ZoneLabelerOptions {
-  /** Where the informer lists and watches pods (all namespaces). Required. */
-  listerWatcher: ListerWatcher<KubeObject>;
-  /** Where label changes are written. Required. */
-  writer: PodWriter;
-  /** Zone of a node. Default {@link zoneOfNode}. */
-  zoneOf?: (nodeName: string) => string;
+  /** Informers come from here (and are started by its owner). Required. */
+  factory: SharedInformerFactory;
+  /** Writes pods. Required. */
+  client: KubeClient;
   /** Concurrent reconciles. Default 2. */
   workers?: number;
-  /** Receives one line per thing worth telling. Default: none. */
+  /** One line per thing done. Default none. */
   log?: (line: string) => void;
+  /** Recovered reconcile errors (they are retried with backoff). Default: console.error via errorReporter. */
+  onError?: (key: string, err: unknown) => void;
 }
 
 /** Counts of what the reconciler did. */
 export interface ZoneLabelerStats {
   reconciles: number;
   labelled: number;
+  conflicts: number;
+  zoneChanges: number;
 }
 
-/** Spreads nodes over three zones by the number in their name (`node-4` → `zone-b`). */
-export function zoneOfNode(nodeName: string): string {
-  const n = Number.parseInt(nodeName.replace(/^\D+/, ''), 10);
-  return `zone-${'abc'[(Number.isNaN(n) ? nodeName.length : n) % 3]}`;
-}
-
-/**
- * Keeps pods labelled with their node's zone until stopped.
- *
- * @example
- * const labeler = new ZoneLabeler({ listerWatcher, writer });
- * await labeler.run(signal); // resolves once the signal aborts and in-flight work is done
- */
+/** Keeps pods labelled with their node's zone until stopped. */
 export class ZoneLabeler {
-  readonly #o: Required<Omit<ZoneLabelerOptions, 'log'>> & Pick<ZoneLabelerOptions, 'log'>;
-  readonly #factory: SharedInformerFactory;
-  readonly #pods: SharedIndexInformer<Wire<V1Pod>>;
-  readonly #lister: PodLister;
+  readonly #o: ZoneLabelerOptions;
+  readonly pods: SharedIndexInformer<Wire<V1Pod>>;
+  readonly nodes: SharedIndexInformer<Wire<V1Node>>;
+  readonly #podLister: PodLister;
+  readonly #nodeLister: NodeLister;
   readonly #runner: ControllerRunner;
-  readonly stats: ZoneLabelerStats = { reconciles: 0, labelled: 0 };
+  readonly stats: ZoneLabelerStats = { reconciles: 0, labelled: 0, conflicts: 0, zoneChanges: 0 };
 
   constructor(options: ZoneLabelerOptions) {
-    this.#o = { zoneOf: zoneOfNode, workers: 2, ...options };
-    this.#factory = new SharedInformerFactory({ listerWatcherFor: () => this.#o.listerWatcher });
-    this.#pods = this.#factory.informerFor<Wire<V1Pod>>({ version: 'v1', resource: 'pods' });
-    this.#lister = new PodLister({ indexer: this.#pods.getIndexer() });
+    this.#o = options;
+    this.pods = options.factory.informerFor<Wire<V1Pod>>({
+      ...PODS,
+      indexers: { [BY_NODE]: (pod) => (pod.spec?.nodeName ? [pod.spec.nodeName] : []) },
+    });
+    this.nodes = options.factory.informerFor<Wire<V1Node>>({ version: 'v1', resource: 'nodes' });
+    this.#podLister = new PodLister({ indexer: this.pods.getIndexer() });
+    this.#nodeLister = new NodeLister({ indexer: this.nodes.getIndexer() });
     this.#runner = new ControllerRunner({
       name: 'zone-labeler',
-      workers: this.#o.workers,
-      waitFor: [this.#pods],
-      reconcile: (key, signal) => this.#reconcile(key, signal),
+      workers: options.workers ?? 2,
+      waitFor: [this.pods, this.nodes],
+      reconcile: (key) => this.#reconcile(key),
+      ...(options.onError && { onError: options.onError }),
     });
-    this.#pods.addEventHandler({
-      name: 'enqueue',
-      onAdd: (pod) => this.#runner.enqueue(deletionHandlingMetaNamespaceKeyFunc(pod)),
-      onUpdate: (_old, pod) => this.#runner.enqueue(deletionHandlingMetaNamespaceKeyFunc(pod)),
-      onDelete: (deleted) => this.#o.log?.(`deleted ${deleted.key} (${deleted.kind})`),
+    this.pods.addEventHandler({
+      name: 'zone-labeler-pods',
+      onAdd: (pod) => this.#runner.enqueue(keyOf(pod)),
+      onUpdate: (_old, pod) => this.#runner.enqueue(keyOf(pod)),
+      onDelete: (deleted) => this.#o.log?.(`pod ${deleted.key} deleted (${deleted.kind})`),
+    });
+    this.nodes.addEventHandler({
+      name: 'zone-labeler-nodes',
+      onAdd: (node) => {
+        this.#requeuePodsOf(node.metadata?.name ?? '');
+      },
+      onUpdate: (old, node) => {
+        const was = old.metadata?.labels?.[NODE_ZONE_LABEL];
+        const now = node.metadata?.labels?.[NODE_ZONE_LABEL];
+        if (was === now) return;
+        this.stats.zoneChanges++;
+        const n = this.#requeuePodsOf(node.metadata?.name ?? '');
+        this.#o.log?.(`node ${node.metadata?.name} moved ${was ?? '(none)'} → ${now ?? '(none)'}: requeued ${n} pods`);
+      },
     });
   }
 
-  /** The pods lister (frozen objects, read-only). */
-  get pods(): PodLister {
-    return this.#lister;
+  /** The zone a pod should carry: its node's zone label, or undefined (node unknown or unlabelled). */
+  zoneOfPod(pod: Immutable<Wire<V1Pod>>): string | undefined {
+    const nodeName = pod.spec?.nodeName;
+    if (!nodeName) return undefined;
+    return getOrUndefined(() => this.#nodeLister.get(nodeName))?.metadata?.labels?.[NODE_ZONE_LABEL];
   }
 
-  /** Whether the pod cache holds the initial list. */
-  hasSynced(): boolean {
-    return this.#pods.hasSynced();
-  }
-
-  /** Pods whose zone label is not (yet) right; empty once the reconciler has caught up. */
+  /** Keys of cached pods whose label differs from their node's zone; empty once caught up. */
   unlabelled(): string[] {
-    return this.#lister
+    return this.#podLister
       .list()
-      .filter((pod) => pod.spec?.nodeName && pod.metadata?.labels?.[ZONE_LABEL] !== this.#o.zoneOf(pod.spec.nodeName))
-      .map((pod) => deletionHandlingMetaNamespaceKeyFunc(pod));
+      .filter((pod) => pod.metadata?.labels?.[ZONE_LABEL] !== this.zoneOfPod(pod))
+      .map(keyOf);
   }
 
   /** How many cached pods carry each zone label, read through a label selector. */
   countByZone(zones: readonly string[]): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (const zone of zones) counts[zone] = this.#lister.list(parseLabelSelector(`${ZONE_LABEL}=${zone}`)).length;
-    return counts;
+    return Object.fromEntries(zones.map((z) => [z, this.#podLister.list(`${ZONE_LABEL}=${z}`).length]));
   }
 
-  /** Runs until `signal` aborts; then lets in-flight reconciles finish and stops the informers. */
+  /** Runs the workers until `signal` aborts; then drains in-flight reconciles and shuts the queue down. */
   async run(signal: AbortSignal): Promise<void> {
-    this.#factory.start();
-    try {
-      await this.#factory.waitForCacheSync(signal);
-      await this.#runner.run(signal);
-    } finally {
-      await this.#factory.shutdown();
-    }
+    await this.#runner.run(signal);
   }
 
-  async #reconcile(key: string, signal: AbortSignal): Promise<void> {
+  #requeuePodsOf(nodeName: string): number {
+    const pods = this.pods.getIndexer().byIndex(BY_NODE, nodeName);
+    for (const pod of pods) this.#runner.enqueue(keyOf(pod));
+    return pods.length;
+  }
+
+  async #reconcile(key: string): Promise<ReconcileResult | undefined> {
     this.stats.reconciles++;
     const [namespace, name] = splitMetaNamespaceKey(key);
-    const pod = this.#pods.getIndexer().getByKey(key);
-    const nodeName = pod?.spec?.nodeName;
-    if (!pod || !nodeName) return; // gone, or not scheduled yet: nothing to label
-    const zone = this.#o.zoneOf(nodeName);
-    if (pod.metadata?.labels?.[ZONE_LABEL] === zone) return;
-    await this.#o.writer.setZone(namespace, name, zone, signal);
+    const pod = getOrUndefined(() => this.#podLister.namespace(namespace).get(name));
+    if (!pod?.spec?.nodeName) return undefined; // gone, or not scheduled yet
+    const zone = this.zoneOfPod(pod);
+    if (pod.metadata?.labels?.[ZONE_LABEL] === zone) return undefined;
+    const updated = produce(pod, (draft) => {
+      draft.metadata ??= {};
+      const labels = { ...draft.metadata.labels };
+      if (zone === undefined) delete labels[ZONE_LABEL];
+      else labels[ZONE_LABEL] = zone;
+      draft.metadata.labels = labels;
+    });
+    try {
+      // Not aborted with `signal`: on shutdown an in-flight write completes, so the cache and the log agree.
+      await this.#o.client.replace({ ...PODS, namespace }, updated);
+    } catch (err) {
+      // Our cached copy was stale: the watch brings the newer one, and with it another reconcile.
+      if (isStatusCode(err, 409)) {
+        this.stats.conflicts++;
+        return { requeue: true };
+      }
+      if (isStatusCode(err, 404)) return undefined;
+      throw err;
+    }
     this.stats.labelled++;
-    this.#o.log?.(`labelled ${key} ${ZONE_LABEL}=${zone}`);
+    this.#o.log?.(`labelled ${key} ${ZONE_LABEL}=${zone ?? '(removed)'}`);
+    return undefined;
   }
 }

@@ -64,3 +64,18 @@ export function report(title: string, results: BenchResult[], baseline?: BenchRe
     console.log(`| ${r.name} | ${r.ops} | ${r.totalMs.toFixed(1)} | ${r.usPerOp.toFixed(3)} | ${ratio} |`);
   }
 }
+
+/**
+ * Writes a benchmark's figures as JSON to `<KUBECACHE_BENCH_JSON>/<name>.json` when that environment
+ * variable names a directory (`npm run bench -- --json <dir>` sets it); does nothing otherwise. Charts and
+ * docs are generated from these files, never from copied numbers.
+ */
+export async function writeBenchJson(name: string, data: unknown): Promise<void> {
+  const dir = process.env.KUBECACHE_BENCH_JSON;
+  if (!dir) return;
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  await mkdir(dir, { recursive: true });
+  const machine = { node: process.version, platform: process.platform, arch: process.arch };
+  await writeFile(join(dir, `${name}.json`), `${JSON.stringify({ name, at: new Date().toISOString(), machine, data }, null, 2)}\n`);
+}

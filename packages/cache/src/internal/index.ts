@@ -4,4 +4,4 @@
 export { Ring } from '../ring.js';
 export { DEFAULT_SLICE_MS, runSliced } from '../sliced-work.js';
 export type { BenchResult } from './bench-harness.js';
-export { bench, benchAsync, report } from './bench-harness.js';
+export { bench, benchAsync, report, writeBenchJson } from './bench-harness.js';

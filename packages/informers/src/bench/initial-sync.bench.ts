@@ -15,6 +15,7 @@
  *
  * Run: `npx tsc -b && node --expose-gc packages/informers/dist/bench/initial-sync.bench.js`
  */
+import { writeBenchJson } from '@kubecache/cache/internal';
 import { runCase, ServerProcess } from './versus-orchestrator.js';
 import type { ClientKind, ClientResult, StallFigures } from './versus-protocol.js';
 
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
   }
   printRatios(all);
   console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await writeBenchJson('initial-sync', { pods: N, podBytes: POD_BYTES, results: Object.fromEntries(all) });
 }
 
 await main();

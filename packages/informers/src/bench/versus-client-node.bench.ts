@@ -12,6 +12,7 @@
  *
  * Run: `npx tsc -b && node --expose-gc packages/informers/dist/bench/versus-client-node.bench.js`
  */
+import { writeBenchJson } from '@kubecache/cache/internal';
 import { runCase, ServerProcess } from './versus-orchestrator.js';
 import type { ClientKind, ClientResult } from './versus-protocol.js';
 
@@ -126,6 +127,7 @@ function best(results: ClientResult[]): ClientResult {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const all: ClientResult[] = [];
   const server = new ServerProcess();
   const { url } = await server.next('listening');
   console.log(
@@ -154,6 +156,7 @@ async function main(): Promise<void> {
         }
       }
       const rows = kinds.map((k) => rowOf(best(byKind.get(k) ?? [])));
+      all.push(...rows.map((row) => row.r));
       const suffix = rounds > 1 ? ` (best of ${rounds} rounds, interleaved)` : '';
       printFigures(title + suffix, rows);
       printRatios(title, rows);
@@ -163,6 +166,7 @@ async function main(): Promise<void> {
     await server.exit();
   }
   console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await writeBenchJson('versus-client-node', { events: EVENTS, results: all });
 }
 
 await main();

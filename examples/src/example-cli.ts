@@ -1,0 +1,234 @@
+/**
+ * What every `kubecache-<name>` command shares: flags and `--help`, the embedded API server (or a cluster
+ * from `--kubeconfig`), an informer factory over HTTP through client-node's KubeConfig, Ctrl-C, and exit
+ * codes: 0 done or stopped by Ctrl-C, 1 a runtime error (its message only), 2 a usage error (one line).
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { describeError, errorReporter, type KubeObject } from '@kubecache/apimachinery';
+import { startTestServer, type TestServer } from '@kubecache/apiserver';
+import type { ListerWatcher } from '@kubecache/cache';
+import {
+  type FailFastPolicy,
+  failFastOnAuthAndNotFound,
+  KubeListerWatcher,
+  SharedInformerFactory,
+} from '@kubecache/informers';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient } from './kube-client.js';
+
+/** An extra flag of one example. */
+export interface ExampleFlag {
+  /** Shown in `--help`, e.g. `'pods to seed (default 12)'`. */
+  description: string;
+  /** Placeholder in `--help`, e.g. `'<n>'`; absent for a boolean flag. */
+  value?: string;
+}
+
+/** Everything an example's `run` gets. */
+export interface ExampleContext {
+  /** Credentials and address of the API server (embedded or from `--kubeconfig`). */
+  kubeConfig: KubeConfig;
+  /** Writes through the same KubeConfig. */
+  client: KubeClient;
+  /** Informers listing and watching over HTTP through `KubeListerWatcher`; the harness shuts it down. */
+  factory: SharedInformerFactory;
+  /** True when the example started the embedded server: seed a scenario, run it to its end, return. */
+  embedded: boolean;
+  /** Aborts on Ctrl-C (SIGINT) or SIGTERM. */
+  signal: AbortSignal;
+  /** The parsed extra flags (strings; `true` for booleans). */
+  flags: Readonly<Record<string, string | boolean | undefined>>;
+  /** Prints one line to stdout. */
+  log: (line: string) => void;
+  /** Reports a recovered error of `component` (deduplicated per minute) to stderr. */
+  report: (component: string) => (err: unknown) => void;
+}
+
+/** One runnable example. */
+export interface ExampleDefinition {
+  /** Command name without the `kubecache-` prefix. */
+  name: string;
+  /** One-line description for `--help`. */
+  description: string;
+  /** Lines explaining what it does on the embedded server and on a cluster (RBAC it needs). */
+  details: readonly string[];
+  /** Extra flags. */
+  flags?: Readonly<Record<string, ExampleFlag>>;
+  /** Checks the extra flags; throw {@link UsageError} for a bad one. */
+  validate?(flags: Readonly<Record<string, string | boolean | undefined>>): void;
+  /** Runs; resolves with the summary line (after the scenario when embedded, after Ctrl-C otherwise). */
+  run(ctx: ExampleContext): Promise<string>;
+}
+
+/** A bad flag or kubeconfig: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Where a command writes; `process.stdout`/`stderr` by default, captured in tests. */
+export interface ExampleIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** Aborts the run like Ctrl-C. Default: SIGINT and SIGTERM. */
+  signal?: AbortSignal;
+}
+
+const connectionCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN']);
+
+function errorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/** Fail the initial sync at once on 401/403/404 and on an unreachable server (a CLI should say so, not wait). */
+export const failFastForCli: FailFastPolicy = (err) =>
+  failFastOnAuthAndNotFound(err) || connectionCodes.has(errorCode(err) ?? '');
+
+/** The `--help` text. */
+export function usage(def: ExampleDefinition): string {
+  const rows: [string, string][] = [
+    ['--kubeconfig <file>', 'run against the cluster in this kubeconfig until Ctrl-C (default: the embedded server)'],
+    ...Object.entries(def.flags ?? {}).map(([k, f]): [string, string] => [
+      `--${k}${f.value ? ` ${f.value}` : ''}`,
+      f.description,
+    ]),
+    ['-h, --help', 'show this help'],
+  ];
+  const width = Math.max(...rows.map(([a]) => a.length)) + 2;
+  return [
+    `usage: kubecache-${def.name} [options]`,
+    '',
+    def.description,
+    '',
+    ...def.details,
+    '',
+    ...rows.map(([a, b]) => `  ${a.padEnd(width)}${b}`),
+    '',
+    'Exit codes: 0 done or stopped with Ctrl-C, 1 runtime error, 2 bad flags or kubeconfig.',
+  ].join('\n');
+}
+
+function loadKubeConfig(file: string): KubeConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read kubeconfig ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromString(text);
+  } catch (err) {
+    throw new UsageError(`cannot parse kubeconfig ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  if (!kc.getCurrentCluster()) throw new UsageError(`kubeconfig ${file} has no current cluster`);
+  return kc;
+}
+
+/**
+ * Runs `def` with command-line `argv` (without node and script); resolves with the exit code.
+ *
+ * @example
+ * process.exitCode = await runExample(zoneLabeler, process.argv.slice(2));
+ */
+export async function runExample(
+  def: ExampleDefinition,
+  argv: readonly string[],
+  io: ExampleIo = { out: (l) => console.log(l), err: (l) => console.error(l) },
+): Promise<number> {
+  const prefix = `kubecache-${def.name}`;
+  let flags: Record<string, string | boolean | undefined>;
+  let kubeConfig: KubeConfig | undefined;
+  try {
+    const extra = Object.fromEntries(
+      Object.entries(def.flags ?? {}).map(([k, f]) => [k, { type: f.value ? ('string' as const) : ('boolean' as const) }]),
+    );
+    const { values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: { kubeconfig: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...extra },
+    });
+    if (values.help) {
+      io.out(usage(def));
+      return 0;
+    }
+    flags = values;
+    def.validate?.(flags);
+    if (typeof values.kubeconfig === 'string') kubeConfig = loadKubeConfig(values.kubeconfig);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    io.err(`${prefix}: ${message} (see --help)`);
+    return 2;
+  }
+
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    if (!stop.signal.aborted) io.out('stopping (Ctrl-C): draining the workqueue, stopping informers');
+    stop.abort();
+  };
+  if (io.signal) io.signal.addEventListener('abort', onSignal, { once: true });
+  else {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  let server: TestServer | undefined;
+  let client: KubeClient | undefined;
+  let factory: SharedInformerFactory | undefined;
+  try {
+    if (!kubeConfig) {
+      const t0 = performance.now();
+      server = await startTestServer();
+      kubeConfig = server.kubeConfig;
+      io.out(`embedded API server on ${server.url} (started in ${(performance.now() - t0).toFixed(0)} ms)`);
+    } else {
+      io.out(`cluster ${kubeConfig.getCurrentCluster()?.server} (context ${kubeConfig.getCurrentContext()})`);
+    }
+    const kc = kubeConfig;
+    const reporters = new Map<string, (err: unknown) => void>();
+    const report = (component: string) => {
+      let r = reporters.get(component);
+      if (!r) {
+        const reportOnce = errorReporter(`${def.name} ${component}`, { logger: { error: io.err } });
+        r = (err: unknown) => reportOnce(err);
+        reporters.set(component, r);
+      }
+      return r;
+    };
+    client = new KubeClient(kc);
+    factory = new SharedInformerFactory({
+      listerWatcherFor: (target): ListerWatcher<KubeObject> => new KubeListerWatcher({ kubeConfig: kc, ...target }),
+      informerOptions: { failFast: failFastForCli, onError: report('informer') },
+    });
+    const summary = await def.run({
+      kubeConfig: kc,
+      client,
+      factory,
+      embedded: server !== undefined,
+      signal: stop.signal,
+      flags,
+      log: io.out,
+      report,
+    });
+    io.out(summary);
+    return 0;
+  } catch (err) {
+    if (stop.signal.aborted) {
+      io.out('stopped before the scenario finished');
+      return 0;
+    }
+    io.err(`${prefix}: ${describeError(err)}`);
+    return 1;
+  } finally {
+    await factory?.shutdown();
+    client?.close();
+    await server?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    io.signal?.removeEventListener('abort', onSignal);
+  }
+}
