@@ -32,7 +32,9 @@ export const configMapMirrorExample: ExampleDefinition = {
     `Cluster: mirrors from --source-namespace until Ctrl-C; needs list/watch on configmaps and namespaces and`,
     `get/list/watch/create/update/delete on secrets.`,
   ],
-  flags: { 'source-namespace': { value: '<ns>', description: `namespace whose ConfigMaps are mirrored (default ${SOURCE})` } },
+  flags: {
+    'source-namespace': { value: '<ns>', description: `namespace whose ConfigMaps are mirrored (default ${SOURCE})` },
+  },
   async run(ctx) {
     const source = typeof ctx.flags['source-namespace'] === 'string' ? ctx.flags['source-namespace'] : SOURCE;
     const mirror = new ConfigMapMirror({
@@ -69,7 +71,9 @@ export const configMapMirrorExample: ExampleDefinition = {
       const left = () => mirror.drift().join(', ');
       await until('the first copies', caughtUp, ctx.signal, left);
       ctx.log(`${mirror.secrets.getIndexer().listKeys().length} copies in ${mirror.targets().join(', ')}`);
-      ctx.log('now: app-config changes, feature-flags is deleted, team-b/app-config is deleted by hand, team-d is labelled');
+      ctx.log(
+        'now: app-config changes, feature-flags is deleted, team-b/app-config is deleted by hand, team-d is labelled',
+      );
       await ctx.client.mergePatch(cmRef, 'app-config', { data: { 'log.level': 'debug' } });
       await ctx.client.delete(cmRef, 'feature-flags');
       await ctx.client.delete({ version: 'v1', resource: 'secrets', namespace: 'team-b' }, 'app-config');

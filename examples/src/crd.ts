@@ -65,7 +65,8 @@ export async function ensureCrd(ctx: ExampleContext, spec: CrdSpec): Promise<voi
       return;
     } catch (err) {
       ctx.signal.throwIfAborted();
-      if (performance.now() > deadline) throw new Error(`${spec.plural}.${EXAMPLES_GROUP} is not served`, { cause: err });
+      if (performance.now() > deadline)
+        throw new Error(`${spec.plural}.${EXAMPLES_GROUP} is not served`, { cause: err });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

@@ -11,7 +11,9 @@ describe('CronSchedule', () => {
   });
 
   it('supports a seconds field, ranges, lists and days of the week', () => {
-    expect(iso(new CronSchedule('*/2 * * * * *').next(at('2026-01-01T00:00:01.500Z')))).toBe('2026-01-01T00:00:02.000Z');
+    expect(iso(new CronSchedule('*/2 * * * * *').next(at('2026-01-01T00:00:01.500Z')))).toBe(
+      '2026-01-01T00:00:02.000Z',
+    );
     // 2026-01-01 is a Thursday (4); the next Monday 09:30 is 2026-01-05.
     expect(iso(new CronSchedule('30 9 * * 1').next(at('2026-01-01T00:00:00Z')))).toBe('2026-01-05T09:30:00.000Z');
     expect(iso(new CronSchedule('0 8-10,20 * * *').next(at('2026-01-01T10:00:00Z')))).toBe('2026-01-01T20:00:00.000Z');

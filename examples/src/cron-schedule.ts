@@ -50,7 +50,14 @@ export class CronSchedule {
   }
 
   #matches(d: Date): boolean {
-    const values = [d.getUTCSeconds(), d.getUTCMinutes(), d.getUTCHours(), d.getUTCDate(), d.getUTCMonth() + 1, d.getUTCDay()];
+    const values = [
+      d.getUTCSeconds(),
+      d.getUTCMinutes(),
+      d.getUTCHours(),
+      d.getUTCDate(),
+      d.getUTCMonth() + 1,
+      d.getUTCDay(),
+    ];
     return values.every((v, i) => this.#fields[i]?.has(v));
   }
 
@@ -62,7 +69,9 @@ export class CronSchedule {
     while (t <= limit) {
       const d = new Date(t);
       const dayOk =
-        this.#fields[3]?.has(d.getUTCDate()) && this.#fields[4]?.has(d.getUTCMonth() + 1) && this.#fields[5]?.has(d.getUTCDay());
+        this.#fields[3]?.has(d.getUTCDate()) &&
+        this.#fields[4]?.has(d.getUTCMonth() + 1) &&
+        this.#fields[5]?.has(d.getUTCDay());
       if (!dayOk) {
         t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
         continue;

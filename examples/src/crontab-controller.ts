@@ -14,8 +14,8 @@ import {
 } from '@kubecache/informers';
 import { namespacedLister } from '@kubecache/listers';
 import type { V1ObjectMeta } from '@kubernetes/client-node';
-import { CronSchedule } from './cron-schedule.js';
 import { EXAMPLES_GROUP } from './crd.js';
+import { CronSchedule } from './cron-schedule.js';
 import type { KubeClient } from './kube-client.js';
 import { getOrUndefined, keyOf } from './lister-helpers.js';
 
@@ -139,7 +139,13 @@ export class CronTabController {
     const wake = wakeInMs === undefined ? undefined : { requeueAfterMs: Math.max(1, wakeInMs) };
     if (sameStatus(ct.status, status)) return wake;
     try {
-      await this.#o.client.replace({ ...CRONTABS, namespace }, produce(ct, (d) => void (d.status = status)), 'status');
+      await this.#o.client.replace(
+        { ...CRONTABS, namespace },
+        produce(ct, (d) => {
+          d.status = status;
+        }),
+        'status',
+      );
     } catch (err) {
       if (isStatusCode(err, 409)) return { requeue: true };
       if (isStatusCode(err, 404)) return undefined;

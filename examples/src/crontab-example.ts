@@ -73,7 +73,8 @@ export const cronTabExample: ExampleDefinition = {
     await syncInformers(ctx, { crontabs: c.cronTabs });
     const stop = new AbortController();
     const running = c.run(AbortSignal.any([ctx.signal, stop.signal]));
-    const counts = () => `${c.stats.statusWrites} status writes, ${c.stats.runs} runs, ${c.stats.reconciles} reconciles`;
+    const counts = () =>
+      `${c.stats.statusWrites} status writes, ${c.stats.runs} runs, ${c.stats.reconciles} reconciles`;
     if (!ctx.embedded) {
       await untilAborted(ctx.signal);
       await running;
@@ -82,9 +83,15 @@ export const cronTabExample: ExampleDefinition = {
     const get = (name: string) => c.list().find((ct) => ct.metadata?.name === name);
     const observed = () =>
       c.list().length === 3 &&
-      c.list().every((ct) => ct.status?.observedGeneration === ct.metadata?.generation && ct.status?.valid !== undefined);
+      c
+        .list()
+        .every((ct) => ct.status?.observedGeneration === ct.metadata?.generation && ct.status?.valid !== undefined);
     try {
-      await until('every CronTab to report its status and heartbeat to run twice', () => observed() && (get('heartbeat')?.status?.runs ?? 0) >= 2, ctx.signal);
+      await until(
+        'every CronTab to report its status and heartbeat to run twice',
+        () => observed() && (get('heartbeat')?.status?.runs ?? 0) >= 2,
+        ctx.signal,
+      );
       table(ctx, c);
       ctx.log('now: broken is fixed to */5 * * * *');
       await ctx.client.mergePatch(ref, 'broken', { spec: { cronSpec: '*/5 * * * *' } });

@@ -145,7 +145,10 @@ export async function runExample(
   let kubeConfig: KubeConfig | undefined;
   try {
     const extra = Object.fromEntries(
-      Object.entries(def.flags ?? {}).map(([k, f]) => [k, { type: f.value ? ('string' as const) : ('boolean' as const) }]),
+      Object.entries(def.flags ?? {}).map(([k, f]) => [
+        k,
+        { type: f.value ? ('string' as const) : ('boolean' as const) },
+      ]),
     );
     const { values } = parseArgs({
       args: [...argv],
@@ -161,8 +164,9 @@ export async function runExample(
     def.validate?.(flags);
     if (typeof values.kubeconfig === 'string') kubeConfig = loadKubeConfig(values.kubeconfig);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    io.err(`${prefix}: ${message} (see --help)`);
+    // Not `instanceof Error`: node's own errors may come from another realm (e.g. under a test runner).
+    const message = (err as { message?: unknown } | null)?.message;
+    io.err(`${prefix}: ${typeof message === 'string' ? message : String(err)} (see --help)`);
     return 2;
   }
 

@@ -84,7 +84,15 @@ async function listCase(label: string, server: ApiServer, n: number, rv: string,
     if (r > 0 && res && res.lastByteMs < best.lastByteMs) best = res;
   }
   const s = best.lastByteMs / 1000;
-  figures.list.push({ case: label, pods: n, bytes: best.bytes, lastByteMs: best.lastByteMs, parsedMs: best.parsedMs, objectsPerS: n / s, mbPerS: best.bytes / 1e6 / s });
+  figures.list.push({
+    case: label,
+    pods: n,
+    bytes: best.bytes,
+    lastByteMs: best.lastByteMs,
+    parsedMs: best.parsedMs,
+    objectsPerS: n / s,
+    mbPerS: best.bytes / 1e6 / s,
+  });
   return `| ${label} | ${n} | ${(best.bytes / n).toFixed(0)} B | ${best.lastByteMs.toFixed(0)} ms | ${Math.round(n / s)} | ${(best.bytes / 1e6 / s).toFixed(1)} | ${best.parsedMs.toFixed(0)} ms |`;
 }
 
@@ -143,7 +151,15 @@ async function fanOut(server: ApiServer, watchers: number, updates: number): Pro
     if (at !== undefined) for (const t of times) all.push(t - at);
   }
   all.sort((a, b) => a - b);
-  figures.fanOut.push({ watchers, updates, delivered: all.length, p50Ms: percentile(all, 50), p99Ms: percentile(all, 99), maxMs: percentile(all, 100), runMs: elapsed });
+  figures.fanOut.push({
+    watchers,
+    updates,
+    delivered: all.length,
+    p50Ms: percentile(all, 50),
+    p99Ms: percentile(all, 99),
+    maxMs: percentile(all, 100),
+    runMs: elapsed,
+  });
   return `| ${watchers} | ${updates} | ${all.length} / ${watchers * updates} | ${percentile(all, 50).toFixed(1)} ms | ${percentile(all, 99).toFixed(1)} ms | ${percentile(all, 100).toFixed(1)} ms | ${(elapsed / 1000).toFixed(1)} s |`;
 }
 

@@ -77,5 +77,8 @@ export async function writeBenchJson(name: string, data: unknown): Promise<void>
   const { join } = await import('node:path');
   await mkdir(dir, { recursive: true });
   const machine = { node: process.version, platform: process.platform, arch: process.arch };
-  await writeFile(join(dir, `${name}.json`), `${JSON.stringify({ name, at: new Date().toISOString(), machine, data }, null, 2)}\n`);
+  await writeFile(
+    join(dir, `${name}.json`),
+    `${JSON.stringify({ name, at: new Date().toISOString(), machine, data }, null, 2)}\n`,
+  );
 }
