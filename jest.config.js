@@ -4,7 +4,13 @@ export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/test'],
   testMatch: ['**/src/**/*.test.ts', '**/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // The fresh-clone test (a full npm ci and test run in a temporary clone) runs only when asked for:
+  // `npm run test:fresh-clone`.
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '/dist/',
+    ...(process.env.KUBECACHE_FRESH_CLONE === '1' ? [] : ['/test/fresh-clone']),
+  ],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^@kubecache/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
