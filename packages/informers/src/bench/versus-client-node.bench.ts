@@ -24,8 +24,8 @@ const PHASES: readonly { n: number; churn: boolean; kinds: ClientKind[]; rounds:
   { n: 10_000, churn: true, kinds: ['bare', 'ours', 'ours-no-freeze'], rounds: 2 },
   { n: 100_000, churn: false, kinds: ['bare', 'ours', 'client-node', 'ours-no-freeze'], rounds: 1 },
 ];
-/** A case not done after this long is stopped and reported as capped. */
-const CASE_TIMEOUT_MS = 25_000;
+/** A case not done after this long is stopped and reported as capped; `VERSUS_CASE_MS` raises it. */
+const CASE_TIMEOUT_MS = Number(process.env.VERSUS_CASE_MS) || 25_000;
 /**
  * The whole run stops starting cases after this long (cases then get a shorter cap or are skipped), so it
  * ends within a few minutes even on a busy machine. `VERSUS_BUDGET_MS` raises it for a complete table there.
