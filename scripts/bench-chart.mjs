@@ -113,7 +113,8 @@ for (const p of panels) {
   }
   y += 14;
 }
-const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y}" viewBox="0 0 ${W} ${y}" font-family="sans-serif" font-size="12">
+const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y}" viewBox="0 0 ${W} ${y}" font-family="sans-serif" font-size="12" role="img">
+<title>kubecache benchmarks: informer sync, watch events, peak memory, API server LIST and watch fan-out</title>
 <rect width="100%" height="100%" fill="white"/>
 ${parts.join('\n')}
 </svg>

@@ -80,7 +80,7 @@ describe('the README on a fresh clone', () => {
         code: 0,
         last: expect.stringMatching(/^done: 12 pods on 6 nodes labelled \(zone-a 3, zone-b 2, zone-c 7\); /),
       });
-      for (const name of ['zone-labeler', 'configmap-mirror', 'podset', 'crontab']) {
+      for (const name of ['zone-labeler', 'configmap-mirror', 'podset', 'crontab', 'node-pods']) {
         const help = await sh(`npx --offline kubecache-${name} --help`, clone, 2 * MINUTES);
         expect({ code: help.code, first: help.out.split('\n')[0] }).toEqual({
           code: 0,

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from '@jest/globals';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const COMMANDS = ['zone-labeler', 'configmap-mirror', 'podset', 'crontab'];
+const COMMANDS = ['zone-labeler', 'configmap-mirror', 'podset', 'crontab', 'node-pods'];
 /** npx may only use what is installed: a registry request would fail (nothing listens on port 9). */
 const OFFLINE_ENV = { ...process.env, npm_config_registry: 'http://127.0.0.1:9', npm_config_offline: 'true' };
 

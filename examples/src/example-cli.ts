@@ -43,6 +43,11 @@ export interface ExampleContext {
   log: (line: string) => void;
   /** Reports a recovered error of `component` (deduplicated per minute) to stderr. */
   report: (component: string) => (err: unknown) => void;
+  /**
+   * Redraws a multi-line frame in place (a terminal: the previous frame is overwritten), or undefined when
+   * output is not a terminal (print snapshots with `log` instead).
+   */
+  redraw: ((frame: string) => void) | undefined;
 }
 
 /** One runnable example. */
@@ -72,6 +77,8 @@ export interface ExampleIo {
   err(line: string): void;
   /** Aborts the run like Ctrl-C. Default: SIGINT and SIGTERM. */
   signal?: AbortSignal;
+  /** Writes raw text to a terminal, for live tables. Default: stdout when it is a TTY. */
+  raw?: (text: string) => void;
 }
 
 const connectionCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN']);
@@ -138,7 +145,11 @@ function loadKubeConfig(file: string): KubeConfig {
 export async function runExample(
   def: ExampleDefinition,
   argv: readonly string[],
-  io: ExampleIo = { out: (l) => console.log(l), err: (l) => console.error(l) },
+  io: ExampleIo = {
+    out: (l) => console.log(l),
+    err: (l) => console.error(l),
+    ...(process.stdout.isTTY && { raw: (text: string) => void process.stdout.write(text) }),
+  },
 ): Promise<number> {
   const prefix = `kubecache-${def.name}`;
   let flags: Record<string, string | boolean | undefined>;
@@ -208,6 +219,19 @@ export async function runExample(
       listerWatcherFor: (target): ListerWatcher<KubeObject> => new KubeListerWatcher({ kubeConfig: kc, ...target }),
       informerOptions: { failFast: failFastForCli, onError: report('informer') },
     });
+    let frameLines = 0;
+    const raw = io.raw;
+    const redraw = raw
+      ? (frame: string) => {
+          // Up to the first line of the previous frame, clear to the end of the screen, draw.
+          raw(`${frameLines ? `\x1b[${frameLines}A` : ''}\x1b[0J${frame}\n`);
+          frameLines = frame.split('\n').length;
+        }
+      : undefined;
+    const log = (line: string) => {
+      frameLines = 0; // a log line ends the live frame: the next one starts below it
+      io.out(line);
+    };
     const summary = await def.run({
       kubeConfig: kc,
       client,
@@ -215,8 +239,9 @@ export async function runExample(
       embedded: server !== undefined,
       signal: stop.signal,
       flags,
-      log: io.out,
+      log,
       report,
+      redraw,
     });
     io.out(summary);
     return 0;

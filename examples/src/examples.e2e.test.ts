@@ -12,6 +12,7 @@ import { startTestServer } from '@kubecache/apiserver';
 import { configMapMirrorExample } from './configmap-mirror-example.js';
 import { cronTabExample } from './crontab-example.js';
 import { type ExampleDefinition, runExample } from './example-cli.js';
+import { nodePodsExample } from './node-pods-example.js';
 import { podSetExample } from './podset-example.js';
 import { zoneLabelerExample } from './zone-labeler-example.js';
 
@@ -21,13 +22,19 @@ interface Run {
   err: string[];
 }
 
-async function run(def: ExampleDefinition, argv: string[] = [], signal?: AbortSignal): Promise<Run> {
+async function run(
+  def: ExampleDefinition,
+  argv: string[] = [],
+  signal?: AbortSignal,
+  raw?: (text: string) => void,
+): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runExample(def, argv, {
     out: (l) => void out.push(l),
     err: (l) => void err.push(l),
     signal: signal ?? new AbortController().signal,
+    ...(raw && { raw }),
   });
   return { code, out, err };
 }
@@ -88,6 +95,32 @@ describe('the examples on the embedded API server', () => {
       r.out.some((l) => /^crontab default\/broken: valid; next \d{4}-\d\d-\d\dT\d\d:\d[05]:00\.000Z$/.test(l)),
     ).toBe(true);
     expect(r.out.at(-1)).toMatch(/^done: 3 CronTabs valid, heartbeat ran [2-9] times; /);
+  });
+
+  it('node-pods keeps a pods-per-node table from the listers and the node-name index', async () => {
+    const r = await run(nodePodsExample);
+    expect(r.err).toEqual([]);
+    expect(r.code).toBe(0);
+    const tables = r.out.filter((l) => l.startsWith('  NODE'));
+    expect(tables.at(-1)?.split('\n')).toEqual([
+      '  NODE    ZONE    PODS  RUNNING  PENDING  OTHER',
+      '  node-0  zone-a     3        3        0      0',
+      '  node-1  zone-b     2        0        2      0',
+      '  node-2  zone-c     4        0        4      0',
+      '  node-3  zone-a     0        0        0      0',
+      '  9 pods on 4 nodes',
+    ]);
+    expect(r.out.at(-1)).toMatch(/^done: 9 pods on 4 nodes, 3 running; \d+ events shown$/);
+  });
+
+  it('node-pods redraws the table in place on a terminal', async () => {
+    const frames: string[] = [];
+    const r = await run(nodePodsExample, [], undefined, (text) => void frames.push(text));
+    expect(r.code).toBe(0);
+    expect(r.out.some((l) => l.startsWith('  NODE'))).toBe(false); // tables go to the terminal, not the log
+    // A frame right after another moves the cursor up over the previous one (6 lines) and clears below.
+    expect(frames.some((f) => f.startsWith('\x1b[6A\x1b[0J  NODE'))).toBe(true);
+    expect(frames.at(-1)).toContain('9 pods on 4 nodes');
   });
 });
 
