@@ -5,13 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { describeError, errorReporter, type KubeObject } from '@kubecache/apimachinery';
+import { describeError, errorReporter, type KubeObject, StatusError } from '@kubecache/apimachinery';
 import { startTestServer, type TestServer } from '@kubecache/apiserver';
 import type { ListerWatcher } from '@kubecache/cache';
 import {
   type FailFastPolicy,
   failFastOnAuthAndNotFound,
   KubeListerWatcher,
+  RequestTimeoutError,
   SharedInformerFactory,
 } from '@kubecache/informers';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -81,19 +82,16 @@ export interface ExampleIo {
   raw?: (text: string) => void;
 }
 
-const connectionCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN']);
-
-function errorCode(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}
-
-/** Fail the initial sync at once on 401/403/404 and on an unreachable server (a CLI should say so, not wait). */
-export const failFastForCli: FailFastPolicy = (err) =>
-  failFastOnAuthAndNotFound(err) || connectionCodes.has(errorCode(err) ?? '');
+/**
+ * A command should say what is wrong rather than retry forever while nothing has synced: the initial sync
+ * fails at once on 401/403/404 and on any error that is not the server asking to wait (429, 5xx) or a
+ * request timeout: connection refused, DNS, TLS, a kubeconfig the client cannot use.
+ */
+export const failFastForCli: FailFastPolicy = (err) => {
+  if (failFastOnAuthAndNotFound(err)) return true;
+  if (err instanceof StatusError) return err.code < 429 && err.code !== 408 && err.code !== 409 && err.code !== 410;
+  return !(err instanceof RequestTimeoutError);
+};
 
 /** The `--help` text. */
 export function usage(def: ExampleDefinition): string {

@@ -50,7 +50,17 @@ export async function syncInformers(
       .map(([name, inf]) => `${inf.getIndexer().listKeys().length} ${name}`)
       .join(', ');
   ctx.factory.start();
-  const progress = setInterval(() => ctx.log(`  syncing… ${counts()}`), 1000);
+  // A progress line each second while the counts grow, and every 10 s while they do not.
+  let last = '';
+  let quiet = 0;
+  const progress = setInterval(() => {
+    const now = counts();
+    if (now !== last || ++quiet >= 10) {
+      ctx.log(`  syncing… ${now}`);
+      last = now;
+      quiet = 0;
+    }
+  }, 1000);
   const deadline = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
   try {
     const synced = await ctx.factory.waitForCacheSync(deadline);
