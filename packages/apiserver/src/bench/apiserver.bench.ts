@@ -5,7 +5,7 @@
  * from the write to the event parsed by each client (p50/p99). Clients run in a separate process
  * (`bench-client.ts`); on a two-core machine they still share the cores with the server.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '@kubecache/apimachinery';
@@ -96,6 +96,35 @@ async function listCase(label: string, server: ApiServer, n: number, rv: string,
   return `| ${label} | ${n} | ${(best.bytes / n).toFixed(0)} B | ${best.lastByteMs.toFixed(0)} ms | ${Math.round(n / s)} | ${(best.bytes / 1e6 / s).toFixed(1)} | ${best.parsedMs.toFixed(0)} ms |`;
 }
 
+/**
+ * The same LIST read by curl, a native client that only counts the bytes: what the server itself sustains,
+ * without a Node client's own reading cost (which dominates the rows above on two shared cores).
+ */
+async function curlCase(label: string, server: ApiServer, n: number, rv: string, repeat: number): Promise<string> {
+  let best = Number.POSITIVE_INFINITY;
+  let bytes = 0;
+  for (let r = 0; r <= repeat; r++) {
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        'curl',
+        [
+          '-s',
+          '-o',
+          '/dev/null',
+          '-w',
+          '%{time_total} %{size_download}',
+          `${server.url}/api/v1/pods?resourceVersion=${rv}`,
+        ],
+        (err, stdout) => (err ? reject(err) : resolve(stdout)),
+      ),
+    );
+    const [t, b] = out.split(' ').map(Number) as [number, number];
+    if (r > 0 && t * 1000 < best) [best, bytes] = [t * 1000, b];
+  }
+  const s = best / 1000;
+  return `| ${label} (curl) | ${n} | ${(bytes / n).toFixed(0)} B | ${best.toFixed(0)} ms | ${Math.round(n / s)} | ${(bytes / 1e6 / s).toFixed(1)} | — |`;
+}
+
 async function listBench(): Promise<void> {
   console.log('\nLIST over HTTP (best of runs; the parsed column includes the client JSON.parse)');
   console.log('| case | pods | pod size | to last byte | objects/s | MB/s | to parsed |');
@@ -105,6 +134,7 @@ async function listBench(): Promise<void> {
     const cached = await serverWith(n, true);
     console.log(await listCase('Cacher, RV=0', cached, n, '0', repeat));
     console.log(await listCase('Cacher, RV="" (consistent)', cached, n, '', repeat));
+    console.log(await curlCase('Cacher, RV=0', cached, n, '0', repeat));
     await cached.stop();
     const direct = await serverWith(n, false);
     console.log(await listCase('watch cache off (MemoryStorage)', direct, n, '', repeat));
