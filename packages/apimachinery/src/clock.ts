@@ -92,6 +92,8 @@ export class RealClock implements Clock {
   now(): number {
     return Date.now();
   }
+  // `TimerHandle` is an opaque brand: the casts below brand Node's handle (or our long timer) and unbrand it
+  // again; nothing outside this class ever looks inside a handle.
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const delay = normalizeDelayMs(ms);
     if (delay > MAX_TIMER_DELAY_MS) return new LongTimer(fn, delay) as unknown as TimerHandle;

@@ -5,20 +5,19 @@
  * of overwriting each other.
  */
 import type { Clock, KubeObject } from '@kubecache/apimachinery';
-import { failureStatus, realClock, StatusError } from '@kubecache/apimachinery';
+import { realClock } from '@kubecache/apimachinery';
 import type {
   CreateOptions,
   DeleteOptions,
   GetOptions,
   GuaranteedUpdateOptions,
-  Preconditions,
   Storage,
   StorageEvent,
   StorageList,
   StorageListOptions,
 } from '@kubecache/storage';
 import { parseResourceVersion, StorageError, tooLargeResourceVersionError } from '@kubecache/storage';
-import { checkObjectMatchesKey } from '@kubecache/storage/internal';
+import { checkObjectMatchesKey, checkPreconditions, nameRequiredError } from '@kubecache/storage/internal';
 import type { Etcd3, IKeyValue } from 'etcd3';
 import { Observable } from 'rxjs';
 import { connect, openWatchStream } from './etcd3-client.js';
@@ -366,25 +365,3 @@ function stamped<T extends KubeObject>(key: string, value: Buffer, revision: num
 }
 
 /** 422 Invalid for an object without a name, worded as the registry's validation (and MemoryStorage). */
-function nameRequiredError(kind: string): StatusError {
-  const message = 'Required value: name or generateName is required';
-  return new StatusError(
-    failureStatus(422, 'Invalid', `${kind} "" is invalid: metadata.name: ${message}`, {
-      kind,
-      causes: [{ reason: 'FieldValueRequired', message, field: 'metadata.name' }],
-    }),
-  );
-}
-
-function checkPreconditions(key: string, pre: Preconditions | undefined, obj: KubeObject): void {
-  if (!pre) return;
-  const meta = obj.metadata ?? {};
-  if (pre.uid !== undefined && pre.uid !== meta.uid) {
-    const msg = `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ''}`;
-    throw new StorageError('InvalidObj', key, 0, msg);
-  }
-  if (pre.resourceVersion !== undefined && pre.resourceVersion !== meta.resourceVersion) {
-    const msg = `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`;
-    throw new StorageError('InvalidObj', key, 0, msg);
-  }
-}

@@ -16,6 +16,7 @@ import { firstValueFrom, toArray } from 'rxjs';
 import { RequestTimeoutError } from './http-transport.js';
 import { KubeListerWatcher, WatchIdleTimeoutError } from './kube-lister-watcher.js';
 import { ScriptedServer } from './testing/scripted-server.js';
+import { TEST_CERT, TEST_KEY } from './testing/test-certificate.js';
 
 const pod = (name: string, rv: string): KubeObject => ({
   apiVersion: 'v1',
@@ -403,24 +404,6 @@ describe('KubeListerWatcher errors', () => {
     }
   });
 });
-
-// A self-signed test-only certificate for IP 127.0.0.1 (P-256, valid 100 years); it protects nothing.
-const TEST_KEY = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgi0DVd3+XvayUyzy3
-XqJe49gg+pRW9oA8xlVXtwHobJWhRANCAARuUTSQK5mQADnGwQ5XxOGgt2iQz/vR
-6sSKwZB7J373XgZbnEK0YflQG92o/GOOibt+rtunOfaboYK66uOXaoai
------END PRIVATE KEY-----`;
-const TEST_CERT = `-----BEGIN CERTIFICATE-----
-MIIBkDCCATagAwIBAgIUe3flEXpB46wI/S/N9NKR/yT+hpIwCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyMzExMTgzMloYDzIxMjYxMDMw
-MTExODMyWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAARuUTSQK5mQADnGwQ5XxOGgt2iQz/vR6sSKwZB7J373XgZbnEK0YflQ
-G92o/GOOibt+rtunOfaboYK66uOXaoaio2QwYjAdBgNVHQ4EFgQUcU3/dI1KnUng
-11LNYR6Fyu1v+ccwHwYDVR0jBBgwFoAUcU3/dI1KnUng11LNYR6Fyu1v+ccwDwYD
-VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0gAMEUC
-ID8+VCCn/Tr1UhuPLnqb6iiceYOdQF2O0ec5e9GWuuNGAiEAsUVg5X6DmUTimeLT
-y7iTrL+Qtv1XRyLfYnSk/k2Cjo8=
------END CERTIFICATE-----`;
 
 describe('KubeListerWatcher over TLS', () => {
   it('trusts the cluster CA from the KubeConfig and sends the bearer token', async () => {

@@ -2,6 +2,7 @@
  * Storage errors (the apiserver's `storage.StorageError`) and their mapping to the Kubernetes `Status`
  * a client sees (`storage/errors/storage.go`), plus the version errors storage and the Cacher raise directly.
  */
+import type { KubeObject } from '@kubecache/apimachinery';
 import {
   alreadyExistsError,
   conflictError,
@@ -10,6 +11,7 @@ import {
   notFoundError,
   StatusError,
 } from '@kubecache/apimachinery';
+import type { Preconditions } from './interfaces.js';
 
 /** Storage error codes; the numbers are the Go constants, which appear in messages. */
 export type StorageErrorCode =
@@ -178,4 +180,18 @@ export function nameRequiredError(kind: string): StatusError {
       },
     ),
   );
+}
+
+/** Fails with InvalidObj when `obj` does not match the delete/update preconditions (uid, resourceVersion). */
+export function checkPreconditions(key: string, pre: Preconditions | undefined, obj: KubeObject): void {
+  if (!pre) return;
+  const meta = obj.metadata ?? {};
+  if (pre.uid !== undefined && pre.uid !== meta.uid) {
+    const msg = `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ''}`;
+    throw new StorageError('InvalidObj', key, 0, msg);
+  }
+  if (pre.resourceVersion !== undefined && pre.resourceVersion !== meta.resourceVersion) {
+    const msg = `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`;
+    throw new StorageError('InvalidObj', key, 0, msg);
+  }
 }

@@ -17,6 +17,7 @@ import {
 import { Observable, type Subscriber } from 'rxjs';
 import { decodeContinue, encodeContinue } from './continue.js';
 import {
+  checkPreconditions,
   continueExpiredError,
   LIST_TOO_OLD_MESSAGE,
   nameRequiredError,
@@ -29,7 +30,6 @@ import type {
   DeleteOptions,
   GetOptions,
   GuaranteedUpdateOptions,
-  Preconditions,
   Storage,
   StorageEvent,
   StorageList,
@@ -384,18 +384,5 @@ function encode(key: string, obj: KubeObject): string {
     return encodeForStorage(obj);
   } catch (err) {
     throw new StorageError('InvalidObj', key, 0, `cannot encode object: ${(err as Error).message}`, err);
-  }
-}
-
-function checkPreconditions(key: string, pre: Preconditions | undefined, obj: KubeObject): void {
-  if (!pre) return;
-  const meta = obj.metadata ?? {};
-  if (pre.uid !== undefined && pre.uid !== meta.uid) {
-    const msg = `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ''}`;
-    throw new StorageError('InvalidObj', key, 0, msg);
-  }
-  if (pre.resourceVersion !== undefined && pre.resourceVersion !== meta.resourceVersion) {
-    const msg = `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`;
-    throw new StorageError('InvalidObj', key, 0, msg);
   }
 }

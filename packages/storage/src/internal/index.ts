@@ -2,6 +2,7 @@
 // promise, and user code should not import it.
 export type { ContinuePosition } from '../continue.js';
 export { decodeContinue, encodeContinue } from '../continue.js';
+export { checkPreconditions, nameRequiredError } from '../errors.js';
 export { checkObjectMatchesKey, hasPathPrefix, prepareKey } from '../keys.js';
 export type { FilteredEventType } from '../predicate.js';
 export { convertFiltered, exactFieldMatch, matchesAttrs, predicateEmpty, safeAttrs } from '../predicate.js';
