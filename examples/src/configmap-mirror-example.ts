@@ -39,6 +39,7 @@ export const configMapMirrorExample: ExampleDefinition = {
     const source = typeof ctx.flags['source-namespace'] === 'string' ? ctx.flags['source-namespace'] : SOURCE;
     const mirror = new ConfigMapMirror({
       factory: ctx.factory,
+      newRunner: ctx.newController,
       client: ctx.client,
       sourceNamespace: source,
       log: ctx.log,
@@ -58,7 +59,7 @@ export const configMapMirrorExample: ExampleDefinition = {
     }
     await syncInformers(ctx, { configmaps: mirror.configMaps, secrets: mirror.secrets, namespaces: mirror.namespaces });
     const stop = new AbortController();
-    const running = mirror.run(AbortSignal.any([ctx.signal, stop.signal]));
+    const running = ctx.runControllers((signal) => mirror.run(signal), AbortSignal.any([ctx.signal, stop.signal]));
     const summary = () =>
       `${mirror.stats.created} created, ${mirror.stats.updated} updated, ${mirror.stats.deleted} deleted in ${mirror.stats.reconciles} reconciles`;
     if (!ctx.embedded) {

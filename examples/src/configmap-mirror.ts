@@ -13,6 +13,7 @@ import { type Immutable, isStatusCode, produce, type Wire } from '@kubecache/api
 import { splitMetaNamespaceKey } from '@kubecache/cache';
 import {
   ControllerRunner,
+  type ControllerRunnerOptions,
   type DeletedObject,
   type ReconcileResult,
   type SharedIndexInformer,
@@ -50,6 +51,8 @@ export interface ConfigMapMirrorOptions {
   log?: (line: string) => void;
   /** Recovered reconcile errors (retried with backoff). Default: the runner's errorReporter. */
   onError?: (key: string, err: unknown) => void;
+  /** Builds the controller runner (e.g. one measured on /metrics). Default `new ControllerRunner(options)`. */
+  newRunner?: (options: ControllerRunnerOptions) => ControllerRunner;
 }
 
 /** Counts of what the mirror did. */
@@ -103,7 +106,7 @@ export class ConfigMapMirror {
     this.#cmLister = new ConfigMapLister({ indexer: this.configMaps.getIndexer() });
     this.#secretLister = new SecretLister({ indexer: this.secrets.getIndexer() });
     this.#nsLister = new ClusterScopedLister({ indexer: this.namespaces.getIndexer(), resource: 'namespaces' });
-    this.#runner = new ControllerRunner({
+    this.#runner = (options.newRunner ?? ((o) => new ControllerRunner(o)))({
       name: 'configmap-mirror',
       workers: options.workers ?? 2,
       waitFor: [this.configMaps, this.secrets, this.namespaces],

@@ -8,6 +8,7 @@ import { type Immutable, isStatusCode, produce, type Wire } from '@kubecache/api
 import { splitMetaNamespaceKey } from '@kubecache/cache';
 import {
   ControllerRunner,
+  type ControllerRunnerOptions,
   type ReconcileResult,
   type SharedIndexInformer,
   type SharedInformerFactory,
@@ -54,6 +55,8 @@ export interface CronTabControllerOptions {
   log?: (line: string) => void;
   /** Recovered reconcile errors (retried with backoff). Default: the runner's errorReporter. */
   onError?: (key: string, err: unknown) => void;
+  /** Builds the controller runner (e.g. one measured on /metrics). Default `new ControllerRunner(options)`. */
+  newRunner?: (options: ControllerRunnerOptions) => ControllerRunner;
 }
 
 /** Counts of what the controller did. */
@@ -106,7 +109,7 @@ export class CronTabController {
     this.#o = options;
     this.cronTabs = options.factory.informerFor<CronTab>({ ...CRONTABS });
     this.#lister = new CronTabLister({ indexer: this.cronTabs.getIndexer() });
-    this.#runner = new ControllerRunner({
+    this.#runner = (options.newRunner ?? ((o) => new ControllerRunner(o)))({
       name: 'crontab-controller',
       waitFor: [this.cronTabs],
       reconcile: (key) => this.#reconcile(key),

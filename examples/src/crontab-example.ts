@@ -58,6 +58,7 @@ export const cronTabExample: ExampleDefinition = {
     });
     const c = new CronTabController({
       factory: ctx.factory,
+      newRunner: ctx.newController,
       client: ctx.client,
       log: ctx.log,
       onError: (key, err) => ctx.report('reconcile')(new Error(`${key}: ${(err as Error).message}`, { cause: err })),
@@ -72,7 +73,7 @@ export const cronTabExample: ExampleDefinition = {
     }
     await syncInformers(ctx, { crontabs: c.cronTabs });
     const stop = new AbortController();
-    const running = c.run(AbortSignal.any([ctx.signal, stop.signal]));
+    const running = ctx.runControllers((signal) => c.run(signal), AbortSignal.any([ctx.signal, stop.signal]));
     const counts = () =>
       `${c.stats.statusWrites} status writes, ${c.stats.runs} runs, ${c.stats.reconciles} reconciles`;
     if (!ctx.embedded) {

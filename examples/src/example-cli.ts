@@ -1,7 +1,8 @@
 /**
  * What every `kubecache-<name>` command shares: flags and `--help`, the embedded API server (or a cluster
- * from `--kubeconfig`), an informer factory over HTTP through client-node's KubeConfig, Ctrl-C, and exit
- * codes: 0 done or stopped by Ctrl-C, 1 a runtime error (its message only), 2 a usage error (one line).
+ * from `--kubeconfig`), an informer factory over HTTP through client-node's KubeConfig, `--metrics-port` and
+ * `--leader-elect` through a Manager (see example-manager.ts), Ctrl-C, and exit codes: 0 done or stopped by
+ * Ctrl-C, 1 a runtime error (its message only) or a lost lease, 2 a usage error (one line).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -9,6 +10,8 @@ import { describeError, errorReporter, type KubeObject, StatusError } from '@kub
 import { startTestServer, type TestServer } from '@kubecache/apiserver';
 import type { ListerWatcher } from '@kubecache/cache';
 import {
+  ControllerRunner,
+  type ControllerRunnerOptions,
   type FailFastPolicy,
   failFastOnAuthAndNotFound,
   KubeListerWatcher,
@@ -16,6 +19,7 @@ import {
   SharedInformerFactory,
 } from '@kubecache/informers';
 import { KubeConfig } from '@kubernetes/client-node';
+import { ExampleManager, MANAGER_FLAGS, type ManagerFlags, parseManagerFlags } from './example-manager.js';
 import { KubeClient } from './kube-client.js';
 
 /** An extra flag of one example. */
@@ -40,6 +44,17 @@ export interface ExampleContext {
   signal: AbortSignal;
   /** The parsed extra flags (strings; `true` for booleans). */
   flags: Readonly<Record<string, string | boolean | undefined>>;
+  /**
+   * A controller runner; with `--metrics-port` its workqueue and reconciles are measured on `/metrics`.
+   * Build every controller with it.
+   */
+  newController: (options: ControllerRunnerOptions) => ControllerRunner;
+  /**
+   * Runs the controllers: `run(signal)` at once, or with `--leader-elect` once this process leads (printing
+   * that it waits), with a signal that also aborts when the lease is lost. Resolves when `run` has ended, or
+   * without running it when `signal` aborts first.
+   */
+  runControllers: (run: (signal: AbortSignal) => Promise<unknown>, signal: AbortSignal) => Promise<void>;
   /** Prints one line to stdout. */
   log: (line: string) => void;
   /** Reports a recovered error of `component` (deduplicated per minute) to stderr. */
@@ -80,6 +95,8 @@ export interface ExampleIo {
   signal?: AbortSignal;
   /** Writes raw text to a terminal, for live tables. Default: stdout when it is a TTY. */
   raw?: (text: string) => void;
+  /** Awaited after the summary line, before the metrics server closes (tests read `/metrics` here). */
+  afterRun?: () => Promise<void>;
 }
 
 /**
@@ -97,7 +114,7 @@ export const failFastForCli: FailFastPolicy = (err) => {
 export function usage(def: ExampleDefinition): string {
   const rows: [string, string][] = [
     ['--kubeconfig <file>', 'run against the cluster in this kubeconfig until Ctrl-C (default: the embedded server)'],
-    ...Object.entries(def.flags ?? {}).map(([k, f]): [string, string] => [
+    ...Object.entries({ ...def.flags, ...MANAGER_FLAGS }).map(([k, f]): [string, string] => [
       `--${k}${f.value ? ` ${f.value}` : ''}`,
       f.description,
     ]),
@@ -113,7 +130,7 @@ export function usage(def: ExampleDefinition): string {
     '',
     ...rows.map(([a, b]) => `  ${a.padEnd(width)}${b}`),
     '',
-    'Exit codes: 0 done or stopped with Ctrl-C, 1 runtime error, 2 bad flags or kubeconfig.',
+    'Exit codes: 0 done or stopped with Ctrl-C, 1 runtime error or lease lost, 2 bad flags or kubeconfig.',
   ].join('\n');
 }
 
@@ -152,9 +169,10 @@ export async function runExample(
   const prefix = `kubecache-${def.name}`;
   let flags: Record<string, string | boolean | undefined>;
   let kubeConfig: KubeConfig | undefined;
+  let managerFlags: ManagerFlags | undefined;
   try {
     const extra = Object.fromEntries(
-      Object.entries(def.flags ?? {}).map(([k, f]) => [
+      Object.entries({ ...def.flags, ...MANAGER_FLAGS }).map(([k, f]) => [
         k,
         { type: f.value ? ('string' as const) : ('boolean' as const) },
       ]),
@@ -171,6 +189,7 @@ export async function runExample(
     }
     flags = values;
     def.validate?.(flags);
+    managerFlags = parseManagerFlags(flags, def.name);
     if (typeof values.kubeconfig === 'string') kubeConfig = loadKubeConfig(values.kubeconfig);
   } catch (err) {
     // Not `instanceof Error`: node's own errors may come from another realm (e.g. under a test runner).
@@ -192,6 +211,9 @@ export async function runExample(
   let server: TestServer | undefined;
   let client: KubeClient | undefined;
   let factory: SharedInformerFactory | undefined;
+  let hosted: ExampleManager | undefined;
+  let code: number;
+  let pendingSummary: string | undefined;
   try {
     if (!kubeConfig) {
       const t0 = performance.now();
@@ -213,11 +235,29 @@ export async function runExample(
       return r;
     };
     client = new KubeClient(kc);
-    factory = new SharedInformerFactory({
-      listerWatcherFor: (target): ListerWatcher<KubeObject> => new KubeListerWatcher({ kubeConfig: kc, ...target }),
-      informerOptions: { failFast: failFastForCli, onError: report('informer') },
-    });
+    const informerOptions = { failFast: failFastForCli, onError: report('informer') };
     let frameLines = 0;
+    const log = (line: string) => {
+      frameLines = 0; // a log line ends the live frame: the next one starts below it
+      io.out(line);
+    };
+    if (managerFlags) {
+      hosted = new ExampleManager({
+        flags: managerFlags,
+        kubeConfig: kc,
+        informerOptions,
+        log,
+        err: io.err,
+        onFailure: (err) => stop.abort(err),
+      });
+      factory = hosted.manager.factory;
+      await hosted.listen();
+    } else {
+      factory = new SharedInformerFactory({
+        listerWatcherFor: (target): ListerWatcher<KubeObject> => new KubeListerWatcher({ kubeConfig: kc, ...target }),
+        informerOptions,
+      });
+    }
     const raw = io.raw;
     const redraw = raw
       ? (frame: string) => {
@@ -226,10 +266,7 @@ export async function runExample(
           frameLines = frame.split('\n').length;
         }
       : undefined;
-    const log = (line: string) => {
-      frameLines = 0; // a log line ends the live frame: the next one starts below it
-      io.out(line);
-    };
+    const h = hosted;
     const summary = await def.run({
       kubeConfig: kc,
       client,
@@ -237,25 +274,40 @@ export async function runExample(
       embedded: server !== undefined,
       signal: stop.signal,
       flags,
+      newController: h ? (o) => h.newController(o) : (o) => new ControllerRunner(o),
+      runControllers: h
+        ? (run, signal) => h.whileLeading(run, signal)
+        : async (run, signal) => void (await run(signal)),
       log,
       report,
       redraw,
     });
-    io.out(summary);
-    return 0;
+    await io.afterRun?.();
+    // With a manager, the summary comes after its shutdown lines (lease released), as the last line.
+    if (hosted) pendingSummary = summary;
+    else io.out(summary);
+    code = 0;
   } catch (err) {
-    if (stop.signal.aborted) {
-      io.out('stopped before the scenario finished');
-      return 0;
-    }
-    io.err(`${prefix}: ${describeError(err)}`);
-    return 1;
-  } finally {
-    await factory?.shutdown();
-    client?.close();
-    await server?.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    io.signal?.removeEventListener('abort', onSignal);
+    if (stop.signal.aborted && !hosted?.failure) io.out('stopped before the scenario finished');
+    else if (!stop.signal.aborted) io.err(`${prefix}: ${describeError(err)}`);
+    code = stop.signal.aborted && !hosted?.failure ? 0 : 1;
   }
+  if (hosted?.failure) {
+    io.err(`${prefix}: ${describeError(hosted.failure)}`);
+    code = 1;
+  }
+  try {
+    if (hosted) await hosted.stop();
+    else await factory?.shutdown();
+  } catch (err) {
+    io.err(`${prefix}: ${describeError(err)}`);
+    code = 1;
+  }
+  if (pendingSummary !== undefined) io.out(pendingSummary);
+  client?.close();
+  await server?.stop();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  io.signal?.removeEventListener('abort', onSignal);
+  return code;
 }

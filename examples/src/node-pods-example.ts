@@ -39,7 +39,11 @@ export const nodePodsExample: ExampleDefinition = {
     await syncInformers(ctx, { pods: table.pods, nodes: table.nodes });
     const stop = new AbortController();
     const draw = ctx.redraw ?? ((frame: string) => ctx.log(frame));
-    const drawing = table.live(draw, AbortSignal.any([ctx.signal, stop.signal]));
+    // No controller here: with --leader-elect, the table is drawn only while this process leads.
+    const drawing = ctx.runControllers(
+      (signal) => table.live(draw, signal),
+      AbortSignal.any([ctx.signal, stop.signal]),
+    );
     if (!ctx.embedded) {
       await untilAborted(ctx.signal);
       await drawing;

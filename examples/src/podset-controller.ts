@@ -14,6 +14,7 @@ import { type Immutable, isStatusCode, type OwnerReference, produce, type Wire }
 import { splitMetaNamespaceKey } from '@kubecache/cache';
 import {
   ControllerRunner,
+  type ControllerRunnerOptions,
   type ReconcileResult,
   type SharedIndexInformer,
   type SharedInformerFactory,
@@ -62,6 +63,8 @@ export interface PodSetControllerOptions {
   log?: (line: string) => void;
   /** Recovered reconcile errors (retried with backoff). Default: the runner's errorReporter. */
   onError?: (key: string, err: unknown) => void;
+  /** Builds the controller runner (e.g. one measured on /metrics). Default `new ControllerRunner(options)`. */
+  newRunner?: (options: ControllerRunnerOptions) => ControllerRunner;
 }
 
 /** Counts of what the controller did. */
@@ -93,7 +96,7 @@ export class PodSetController {
     });
     this.#podSetLister = new PodSetLister({ indexer: this.podSets.getIndexer() });
     this.#podLister = new PodLister({ indexer: this.pods.getIndexer() });
-    this.#runner = new ControllerRunner({
+    this.#runner = (options.newRunner ?? ((o) => new ControllerRunner(o)))({
       name: 'podset-controller',
       workers: options.workers ?? 2,
       waitFor: [this.podSets, this.pods],

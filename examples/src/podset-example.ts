@@ -61,6 +61,7 @@ export const podSetExample: ExampleDefinition = {
     });
     const c = new PodSetController({
       factory: ctx.factory,
+      newRunner: ctx.newController,
       client: ctx.client,
       log: ctx.log,
       onError: (key, err) => ctx.report('reconcile')(new Error(`${key}: ${(err as Error).message}`, { cause: err })),
@@ -74,7 +75,7 @@ export const podSetExample: ExampleDefinition = {
     }
     await syncInformers(ctx, { podsets: c.podSets, pods: c.pods });
     const stop = new AbortController();
-    const running = c.run(AbortSignal.any([ctx.signal, stop.signal]));
+    const running = ctx.runControllers((signal) => c.run(signal), AbortSignal.any([ctx.signal, stop.signal]));
     const counts = () => {
       const s = c.stats;
       return `${s.created} pods created, ${s.deleted} deleted, ${s.statusWrites} status writes, ${s.requeuedForExpectations} requeues waiting on expectations, ${s.reconciles} reconciles`;

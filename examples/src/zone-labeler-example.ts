@@ -27,6 +27,7 @@ export const zoneLabelerExample: ExampleDefinition = {
   async run(ctx) {
     const labeler = new ZoneLabeler({
       factory: ctx.factory,
+      newRunner: ctx.newController,
       client: ctx.client,
       log: ctx.log,
       onError: (key, err) => ctx.report('reconcile')(new Error(`${key}: ${(err as Error).message}`, { cause: err })),
@@ -45,7 +46,7 @@ export const zoneLabelerExample: ExampleDefinition = {
     }
     await syncInformers(ctx, { pods: labeler.pods, nodes: labeler.nodes });
     const stop = new AbortController();
-    const running = labeler.run(AbortSignal.any([ctx.signal, stop.signal]));
+    const running = ctx.runControllers((signal) => labeler.run(signal), AbortSignal.any([ctx.signal, stop.signal]));
     if (!ctx.embedded) {
       await untilAborted(ctx.signal);
       await running;

@@ -11,6 +11,7 @@ import { type Immutable, isStatusCode, produce, type Wire } from '@kubecache/api
 import { splitMetaNamespaceKey } from '@kubecache/cache';
 import {
   ControllerRunner,
+  type ControllerRunnerOptions,
   type ReconcileResult,
   type SharedIndexInformer,
   type SharedInformerFactory,
@@ -41,6 +42,8 @@ export interface ZoneLabelerOptions {
   log?: (line: string) => void;
   /** Recovered reconcile errors (they are retried with backoff). Default: console.error via errorReporter. */
   onError?: (key: string, err: unknown) => void;
+  /** Builds the controller runner (e.g. one measured on /metrics). Default `new ControllerRunner(options)`. */
+  newRunner?: (options: ControllerRunnerOptions) => ControllerRunner;
 }
 
 /** Counts of what the reconciler did. */
@@ -70,7 +73,7 @@ export class ZoneLabeler {
     this.nodes = options.factory.informerFor<Wire<V1Node>>({ version: 'v1', resource: 'nodes' });
     this.#podLister = new PodLister({ indexer: this.pods.getIndexer() });
     this.#nodeLister = new NodeLister({ indexer: this.nodes.getIndexer() });
-    this.#runner = new ControllerRunner({
+    this.#runner = (options.newRunner ?? ((o) => new ControllerRunner(o)))({
       name: 'zone-labeler',
       workers: options.workers ?? 2,
       waitFor: [this.pods, this.nodes],

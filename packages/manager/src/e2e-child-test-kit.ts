@@ -15,12 +15,19 @@ import { Manager } from './manager.js';
 
 /** What the child reports. */
 export interface ChildReport {
-  ev: 'ready' | 'controllers-started' | 'controllers-stopped' | 'lost' | 'exit';
+  ev: 'ready' | 'renewed' | 'acquired' | 'controllers-started' | 'controllers-stopped' | 'lost' | 'exit';
   id: string;
   /** The campaign's Lease (`''` for `ready`). */
   lease: string;
+  /** When it happened (for `renewed` and `acquired`: when the server's answer arrived). */
   at: number;
   detail?: string;
+  /**
+   * `acquired` only: when this candidate last saw the Lease change (the elector's `observedAt()`, from which it
+   * counts leaseDuration before taking over) and when the winning attempt started (the record's acquireTime).
+   */
+  observedAt?: number;
+  attemptAt?: number;
 }
 
 /** A deterministic PRNG (mulberry32) so a seed fixes every replica's jitter. */
@@ -35,10 +42,18 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-/** A lock whose requests hang once paused, until their signal aborts (a cut network, for good). */
+/**
+ * A lock whose requests hang once paused, until their signal aborts (a cut network, for good). It reports this
+ * replica's successful renewals and its acquisition (with the elector's observation time) to the parent.
+ */
 class PausableLock implements LeaseLock {
   paused = false;
-  constructor(readonly inner: LeaseLock) {}
+  /** The elector's last observation time, read when an acquiring write is sent. */
+  observedAt: () => number = () => Number.NaN;
+  constructor(
+    readonly inner: LeaseLock,
+    readonly report: (ev: 'renewed' | 'acquired', extra: Partial<ChildReport>) => void,
+  ) {}
   describe(): string {
     return this.inner.describe();
   }
@@ -58,7 +73,14 @@ class PausableLock implements LeaseLock {
   }
   async update(record: LeaderElectionRecord, rv: string, signal: AbortSignal): Promise<VersionedRecord> {
     await this.#gate(signal);
-    return this.inner.update(record, rv, signal);
+    // An acquisition writes acquireTime = renewTime = the attempt's start; a renewal keeps acquireTime.
+    const acquiring = record.holderIdentity !== '' && record.acquireTime === record.renewTime;
+    const observedAt = this.observedAt();
+    const written = await this.inner.update(record, rv, signal);
+    if (record.holderIdentity === '') return written;
+    if (acquiring) this.report('acquired', { observedAt, attemptAt: record.acquireTime });
+    else this.report('renewed', {});
+    return written;
   }
 }
 
@@ -79,11 +101,13 @@ function main(argv: string[]): void {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(file);
   let current: { lease: string; lock: PausableLock; abort: AbortController; done: Promise<void> } | undefined;
-  const report = (lease: string, ev: ChildReport['ev'], detail?: string): void => {
-    process.send?.({ ev, id, lease, at: Date.now(), detail } satisfies ChildReport);
+  const report = (lease: string, ev: ChildReport['ev'], detail?: string, extra: Partial<ChildReport> = {}): void => {
+    process.send?.({ ev, id, lease, at: Date.now(), detail, ...extra } satisfies ChildReport);
   };
   const campaign = (c: Campaign): void => {
-    const lock = new PausableLock(new KubeLeaseLock({ kubeConfig, namespace: 'default', name: c.lease }));
+    const lock = new PausableLock(new KubeLeaseLock({ kubeConfig, namespace: 'default', name: c.lease }), (ev, x) =>
+      report(c.lease, ev, undefined, x),
+    );
     const quiet = { info: () => {}, warn: () => {}, error: () => {} };
     const manager = new Manager({
       kubeConfig,
@@ -99,6 +123,8 @@ function main(argv: string[]): void {
       },
       gracefulShutdownTimeoutMs: 5_000,
     });
+    const elector = manager.elector;
+    if (elector) lock.observedAt = () => elector.observedAt();
     manager.informerFor({ version: 'v1', resource: 'configmaps', namespace: 'default' });
     manager.add({
       name: 'probe',

@@ -19,11 +19,23 @@ const RENEW_MS = 1_000;
 const RETRY_MS = 200;
 const SEEDS = Number(process.env.KUBECACHE_MANAGER_SEEDS ?? 3);
 /**
- * How long after the SIGKILL a new leader may start: a candidate sees the last renewal up to one jittered
- * retry period (2.2 × retryPeriod) after it was written, waits leaseDuration from then, and the rest is
- * scheduling and HTTP on a loaded 2-core machine (300 ms).
+ * The failover bound, leaseDuration + retryPeriod, and where it is measured from.
+ *
+ * A candidate cannot know when the leader last renewed (clocks of different machines are not compared); it
+ * counts leaseDuration from the moment it *saw* the Lease change, as client-go does. So failover splits into:
+ *  1. observation lag: last renewal written → the winner's poll that sees it. A candidate following a held
+ *     lease polls every retryPeriod (not jittered), so this is at most retryPeriod plus a GET's latency.
+ *  2. expiry wait: that observation → the winner's acquiring attempt. The elector wakes at the expiry it
+ *     computed, so this is leaseDuration plus timer lateness; never less (that would be unsafe).
+ *  3. the acquiring GET + PUT and the controllers starting.
+ * Asserted exactly, without allowance: 2 lies in [leaseDuration, leaseDuration + retryPeriod] — the issue's
+ * bound, measured from the last renewal the winner observed (client-go's reference point). End to end from
+ * the SIGKILL, 1 + 2 + 3 is within leaseDuration + retryPeriod only up to the latencies of 1 and 3 (the kill
+ * may come right after a renewal that the winner then sees a full retryPeriod later); that is bounded with
+ * an allowance for HTTP and scheduling on a loaded 2-core machine (END_TO_END_SLACK_MS) and reported.
  */
-const FAILOVER_BOUND_MS = LEASE_MS + 2.2 * RETRY_MS + 300;
+const FAILOVER_BOUND_MS = LEASE_MS + RETRY_MS;
+const END_TO_END_SLACK_MS = 300;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CHILD = path.resolve(here, '../dist/e2e-child-test-kit.js');
 
@@ -132,7 +144,8 @@ describe('leader election across processes (embedded API server over HTTP)', () 
   let server: Server;
   let dir: string;
   let replicas: Replicas;
-  const measured: { failoverMs: number; gapMs: number }[] = [];
+  const measured: { failoverMs: number; fromRenewalMs: number; expiryWaitMs: number; lagMs: number; gapMs: number }[] =
+    [];
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -147,11 +160,23 @@ describe('leader election across processes (embedded API server over HTTP)', () 
     await server?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
     if (measured.length > 0) {
-      const f = measured.map((m) => m.failoverMs);
-      const g = measured.map((m) => m.gapMs);
+      const stats = (k: keyof (typeof measured)[number]) => {
+        const v = measured.map((m) => m[k]).sort((a, b) => a - b);
+        const mid =
+          v.length % 2
+            ? (v[(v.length - 1) / 2] as number)
+            : ((v[v.length / 2 - 1] as number) + (v[v.length / 2] as number)) / 2;
+        return `min ${v[0]} / median ${mid} / max ${v.at(-1)} ms`;
+      };
       console.log(
-        `leader election, ${measured.length} seeds: failover after SIGKILL ${Math.min(...f)}–${Math.max(...f)} ms ` +
-          `(bound ${FAILOVER_BOUND_MS} ms); cut-off leader stopped → next started ${Math.min(...g)}–${Math.max(...g)} ms`,
+        [
+          `leader election, ${measured.length} seeds (leaseDuration ${LEASE_MS} ms, retryPeriod ${RETRY_MS} ms):`,
+          `  last observed renewal → acquiring attempt: ${stats('expiryWaitMs')} (bound ${FAILOVER_BOUND_MS} ms)`,
+          `  last renewal written → winner saw it: ${stats('lagMs')}`,
+          `  last renewal written → new leader's controllers: ${stats('fromRenewalMs')}`,
+          `  SIGKILL → new leader's controllers: ${stats('failoverMs')} (bound ${FAILOVER_BOUND_MS} + ${END_TO_END_SLACK_MS} ms)`,
+          `  cut-off leader stopped → next started: ${stats('gapMs')}`,
+        ].join('\n'),
       );
     }
   });
@@ -180,7 +205,13 @@ describe('leader election across processes (embedded API server over HTTP)', () 
       const second = await replicas.until(() => started()[1], 10_000, 'a leader after SIGKILL');
       const failoverMs = second.at - killedAt;
       expect(second.id).not.toBe(first.id);
-      expect(failoverMs).toBeLessThanOrEqual(FAILOVER_BOUND_MS);
+      const acquired = replicas.of(lease, 'acquired', second.id)[0] as ChildReport;
+      const lastRenewal = replicas.of(lease, 'renewed', first.id).at(-1) as ChildReport;
+      const observedAt = acquired.observedAt as number;
+      const expiryWaitMs = (acquired.attemptAt as number) - observedAt;
+      expect(expiryWaitMs).toBeGreaterThanOrEqual(LEASE_MS); // never before the lease it saw has expired
+      expect(expiryWaitMs).toBeLessThanOrEqual(FAILOVER_BOUND_MS);
+      expect(failoverMs).toBeLessThanOrEqual(FAILOVER_BOUND_MS + END_TO_END_SLACK_MS);
 
       // 3. Cut the new leader off from the server: it stops its controllers before the last one starts.
       await sleep((seed % 7) * RETRY_MS);
@@ -195,7 +226,13 @@ describe('leader election across processes (embedded API server over HTTP)', () 
         `seed ${seed}: ${first.id} killed ${iso(killedAt)}; ${second.id} started ${iso(second.at)}, ` +
           `cut off, stopped ${iso(stopped.at)}; ${third.id} started ${iso(third.at)}`,
       );
-      measured.push({ failoverMs, gapMs: third.at - stopped.at });
+      measured.push({
+        failoverMs,
+        fromRenewalMs: second.at - lastRenewal.at,
+        expiryWaitMs,
+        lagMs: observedAt - lastRenewal.at,
+        gapMs: third.at - stopped.at,
+      });
       expect(new Set([first.id, second.id, third.id]).size).toBe(3);
       expect(stopped.at).toBeLessThan(third.at);
       assertNoOverlap(replicas.intervals(lease, new Map([[first.id, killedAt]])));

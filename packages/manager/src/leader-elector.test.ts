@@ -133,6 +133,68 @@ describe('LeaderElector', () => {
     await b.run;
   });
 
+  it('a follower sees every renewal within one retryPeriod, so it takes over within leaseDuration + retryPeriod of the last one', async () => {
+    const clock = new FakeClock(0);
+    const lock = new MemoryLeaseLock();
+    const a = candidate(clock, lock, 'a');
+    await clock.stepAsync(0);
+    // random() = 0.99: a jittered wait would be 2000 × (1 + 0.99 × 1.2) = 4376 ms.
+    const b = candidate(clock, lock, 'b', { random: () => 0.99 });
+    await clock.stepAsync(0);
+    const observedAt: number[] = [];
+    let lastSeen = b.elector.observedAt();
+    for (let t = 0; t < 9_000; t += 10) {
+      await clock.stepAsync(10);
+      if (b.elector.observedAt() === lastSeen) continue;
+      lastSeen = b.elector.observedAt();
+      observedAt.push(lastSeen);
+    }
+    // a renews at 2000, 4000, 6000, 8000; b polls every 2000 ms and sees each renewal at its next poll.
+    const gaps = observedAt.slice(1).map((t, i) => t - (observedAt[i] as number));
+    expect(gaps.length).toBeGreaterThanOrEqual(3);
+    for (const g of gaps) expect(g).toBe(2_000);
+    const lastRenewal = lock.current()?.record.renewTime as number;
+    a.abort.abort(); // killed: no release
+    await a.run;
+    let takeover: number | undefined;
+    for (let t = 0; t < 20_000 && takeover === undefined; t += 10) {
+      await clock.stepAsync(10);
+      if (b.elector.isLeader()) takeover = clock.now();
+    }
+    expect(takeover).toBeDefined();
+    expect((takeover as number) - lastRenewal).toBeGreaterThanOrEqual(15_000);
+    expect((takeover as number) - lastRenewal).toBeLessThanOrEqual(15_000 + 2_000);
+    b.abort.abort();
+    await b.run;
+  });
+
+  it('a candidate whose poll straddles the expiry tries again at once, not a jittered retry period later', async () => {
+    const clock = new FakeClock(0);
+    const shared = new MemoryLeaseLock();
+    const a = candidate(clock, shared, 'a');
+    await clock.stepAsync(0);
+    a.abort.abort(); // gone without releasing: the record stays as a wrote it
+    await a.run;
+    // b's reads take 150 ms: it sees the record at 150 (expiry 15 150) and polls at 2150·k, so the poll
+    // started at 15 050 returns after the expiry.
+    const slow = new PausableLock(shared);
+    slow.get = async (signal) => {
+      await clock.sleep(150, signal);
+      return shared.get(signal);
+    };
+    const b = candidate(clock, slow, 'b', { random: () => 0.99 }); // a jittered wait would be 4376 ms
+    let takeover: number | undefined;
+    for (let t = 0; t < 25_000 && takeover === undefined; t += 10) {
+      await clock.stepAsync(10);
+      if (b.elector.isLeader()) takeover = clock.now();
+    }
+    expect(takeover).toBeDefined();
+    expect(takeover as number).toBeGreaterThanOrEqual(150 + 15_000);
+    expect(takeover as number).toBeLessThanOrEqual(150 + 15_000 + 2_000);
+    b.abort.abort();
+    await b.run;
+  });
+
   it('releaseOnCancel empties the holder so a successor takes over at its next attempt', async () => {
     const clock = new FakeClock(0);
     const lock = new MemoryLeaseLock();

@@ -5,7 +5,7 @@
  *  candidate ──tryAcquire ok──> leader ──renew fails for renewDeadline──> lost (callbacks: stopped)
  *     ^   │                        │
  *     └───┘ retry every            └──signal aborts──> (release if releaseOnCancel) ──> stopped
- *           retryPeriod·(1+rand·1.2)
+ *           retryPeriod (following a held lease, woken at its expiry) or retryPeriod·(1+rand·1.2)
  * ```
  *
  * - A candidate may take the lease only once the record it last saw has not changed for `leaseDurationMs`,
@@ -83,6 +83,8 @@ export class LeaderElector {
   #observed: VersionedRecord | undefined;
   #observedTime = 0;
   #reportedLeader: string | undefined;
+  /** The last attempt read the lease held by another candidate and still valid. */
+  #following = false;
   #running = false;
 
   constructor(options: LeaderElectorOptions) {
@@ -143,13 +145,24 @@ export class LeaderElector {
     return undefined;
   }
 
-  /** A jittered retry period, cut short to wake when the lease last seen expires. */
+  /**
+   * The wait before the next attempt. Following a valid lease (the last attempt read it held by another):
+   * exactly retryPeriod, cut short to wake when it expires. Otherwise (no lease, released, expired yet not
+   * taken, an error, a lost race): a jittered retryPeriod, so contending candidates do not write in step.
+   *
+   * Why followers poll without jitter: a candidate can only count the lease's expiry from the moment it
+   * *saw* the last renewal, so every millisecond between a renewal and the poll that sees it is added to the
+   * failover. A jittered poll (up to 2.2 × retryPeriod) would add up to 2.2 × retryPeriod; an even one adds
+   * at most retryPeriod, which gives failover within leaseDuration + retryPeriod of the last renewal (plus
+   * request latency). The polls are reads; jitter only matters for the writes, which happen at expiry.
+   */
   #nextCandidateWait(): number {
     const jittered = this.retryPeriodMs * (1 + this.#random() * LEADER_ELECTION_JITTER);
-    if (!this.#observed || this.#observed.record.holderIdentity === '') return jittered;
+    if (!this.#following || !this.#observed) return jittered;
+    // The lease was valid when the attempt started; if it expired while the GET was in flight, try again now
+    // rather than a retry period late.
     const untilExpiry = this.#observedTime + this.leaseDurationMs - this.#clock.now();
-    // Already expired yet not taken (the server is unreachable, or another candidate won): the usual wait.
-    return untilExpiry > 0 ? Math.min(jittered, untilExpiry) : jittered;
+    return Math.max(0, Math.min(this.retryPeriodMs, untilExpiry));
   }
 
   /** Renews every retryPeriod until a renewal deadline passes (lost) or the signal aborts (cancelled). */
@@ -211,6 +224,7 @@ export class LeaderElector {
 
   /** One attempt (client-go's `tryAcquireOrRenew`): true when this candidate holds the lease afterwards. */
   async #tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
+    this.#following = false;
     const now = this.#clock.now();
     const desired = this.#desiredRecord(now);
     // Fast path: a leader whose lease is still valid writes over the version it holds, without a read.
@@ -235,7 +249,10 @@ export class LeaderElector {
     if (!sameRecord(current.record, this.#observed?.record)) this.#observe(current, this.#clock.now());
     else this.#observed = current;
     const holder = current.record.holderIdentity;
-    if (holder !== '' && holder !== this.identity && this.#isLeaseValid(now)) return false;
+    if (holder !== '' && holder !== this.identity && this.#isLeaseValid(now)) {
+      this.#following = true;
+      return false;
+    }
     if (holder === this.identity) {
       desired.acquireTime = current.record.acquireTime;
       desired.leaseTransitions = current.record.leaseTransitions;

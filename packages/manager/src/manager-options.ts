@@ -27,7 +27,7 @@ export interface ManagerLeaderElectionOptions {
   leaseDurationMs?: number;
   /** A leader stops when it could not renew for this long, ms. Default 10 000. */
   renewDeadlineMs?: number;
-  /** Time between attempts, ms (candidates add up to 120 % jitter). Default 2 000. */
+  /** Time between attempts, ms (contending candidates add up to 120 % jitter). Default 2 000. */
   retryPeriodMs?: number;
   /** Release the Lease on a clean shutdown so a successor need not wait. Default true. */
   releaseOnCancel?: boolean;
@@ -54,7 +54,10 @@ export interface ManagerOptions {
   informerOptions?: SharedInformerFactoryOptions['informerOptions'];
   /** Port of `/metrics`; 0 picks a free port. Default: no metrics server. Needs prom-client. */
   metricsPort?: number;
-  /** Port of `/healthz` and `/readyz`; 0 picks a free port; may equal `metricsPort`. Default: no probe server. */
+  /**
+   * Port of `/healthz` and `/readyz`; 0 picks a free port. Equal to `metricsPort` (0 included): one server for
+   * all three paths. Default: no probe server.
+   */
   healthPort?: number;
   /** Address the servers bind. Default `'127.0.0.1'`. */
   bindAddress?: string;

@@ -113,19 +113,28 @@ export class Manager {
    * synced (and, with leader election, only while this replica leads), and it drains on shutdown.
    */
   addController(options: ControllerRunnerOptions & { needLeaderElection?: boolean }): ControllerRunner {
+    const runner = this.newController(options);
+    const name = options.name ?? 'controller';
+    this.add({ name, needLeaderElection: options.needLeaderElection, run: (signal) => runner.run(signal) });
+    return runner;
+  }
+
+  /**
+   * A controller measured like `addController`'s (workqueue and reconcile metrics) that the caller runs
+   * itself, e.g. inside a runnable of its own or only while it leads.
+   */
+  newController(options: ControllerRunnerOptions): ControllerRunner {
     const name = options.name ?? 'controller';
     const queue =
       options.queue ??
       new RateLimitingQueue<string>({ name, clock: this.#clock, metricsProvider: this.metrics?.workqueue });
-    const runner = new ControllerRunner({
+    return new ControllerRunner({
       clock: this.#clock,
       metricsProvider: this.metrics?.reconcile,
       ...options,
       name,
       queue,
     });
-    this.add({ name, needLeaderElection: options.needLeaderElection, run: (signal) => runner.run(signal) });
-    return runner;
   }
 
   /** Adds a runnable; call before `start`. */
@@ -162,6 +171,18 @@ export class Manager {
   listen(): Promise<ManagerAddresses> {
     this.#addresses ??= this.#listen();
     return this.#addresses;
+  }
+
+  /**
+   * Closes what `listen()` opened and stops the informer factory, for a manager whose `start` will never run
+   * (its owner failed before starting it). `start` closes everything itself; after `start`, abort its signal.
+   */
+  async close(): Promise<void> {
+    if (this.#started) throw new Error('manager: close() is for a manager that was never started');
+    this.#started = true;
+    await this.factory.shutdown();
+    this.#agents.destroy();
+    await Promise.all(this.#servers.map((s) => s.close()));
   }
 
   /**
@@ -257,7 +278,8 @@ export class Manager {
     const { metricsPort, healthPort } = this.#o;
     const onError = (err: unknown): void => this.#log.error(`server: ${String(err)}`);
     const metrics = metricsPort !== undefined ? this.metrics : undefined;
-    const shared = healthPort !== undefined && healthPort === metricsPort && healthPort !== 0;
+    // Equal ports (both 0 included) mean one server for everything.
+    const shared = healthPort !== undefined && healthPort === metricsPort;
     const serve = async (routes: ConstructorParameters<typeof ManagerServer>[0], port: number): Promise<string> => {
       const server = new ManagerServer(routes, onError);
       this.#servers.push(server);
