@@ -296,6 +296,37 @@ describe('--metrics-port and --leader-elect', () => {
     }));
 });
 
+describe('a replica that loses its Lease', () => {
+  it('stops its controllers, releases nothing and exits 1 saying the election was lost', () =>
+    withServer('lost', async (api, kubeconfig) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const argv = ['--kubeconfig', kubeconfig, '--leader-elect', '--leader-elect-identity', 'me', ...FAST_ELECTION];
+      const running = runExample(zoneLabelerExample, argv, {
+        out: (l) => void out.push(l),
+        err: (l) => void err.push(l),
+        signal: new AbortController().signal,
+      });
+      await waitFor(
+        'it to lead',
+        () => out.includes('manager: me started leading default/kubecache-zone-labeler'),
+        () => [...out, ...err].join('\n'),
+      );
+      // Another holder writes the Lease: the leader's next renewal conflicts and it finds the lease taken.
+      const leasePath = '/apis/coordination.k8s.io/v1/namespaces/default/leases/kubecache-zone-labeler';
+      const lease = (await api.send('GET', leasePath)) as unknown as { spec: Record<string, unknown> };
+      await api.send('PUT', leasePath, { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder' } });
+      const code = await running;
+      expect(code).toBe(1);
+      expect(out).toContain('manager: me stopped leading default/kubecache-zone-labeler');
+      expect(out).not.toContain('manager: shutdown: lease released');
+      expect(out.at(-1)).toMatch(/^stopped: 0 labels written in 0 reconciles$/);
+      expect(err.at(-1)).toBe(
+        'kubecache-zone-labeler: LeaderElectionLostError: leader election lost: kubecache-zone-labeler (me)',
+      );
+    }));
+});
+
 describe('bad --metrics-port and --leader-elect values', () => {
   it.each([
     [['--metrics-port', 'http'], '--metrics-port must be an integer from 0 to 65535, got http'],
