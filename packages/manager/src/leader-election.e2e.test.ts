@@ -24,7 +24,9 @@ const SEEDS = Number(process.env.KUBECACHE_MANAGER_SEEDS ?? 3);
  * A candidate cannot know when the leader last renewed (clocks of different machines are not compared); it
  * counts leaseDuration from the moment it *saw* the Lease change, as client-go does. So failover splits into:
  *  1. observation lag: last renewal written → the winner's poll that sees it. A candidate following a held
- *     lease polls every retryPeriod (not jittered), so this is at most retryPeriod plus a GET's latency.
+ *     lease polls every retryPeriod (not jittered: a jittered poll, up to 2.2 × retryPeriod, is what made
+ *     earlier runs overshoot), so this is at most retryPeriod plus the latency of the GETs around it and
+ *     timer lateness (on a loaded 2-core machine, up to ~180 ms of those were seen).
  *  2. expiry wait: that observation → the winner's acquiring attempt. The elector wakes at the expiry it
  *     computed, so this is leaseDuration plus timer lateness; never less (that would be unsafe).
  *  3. the acquiring GET + PUT and the controllers starting.
@@ -223,8 +225,9 @@ describe('leader election across processes (embedded API server over HTTP)', () 
       );
       const third = await replicas.until(() => started()[2], 10_000, 'a leader after the cut');
       console.log(
-        `seed ${seed}: ${first.id} killed ${iso(killedAt)}; ${second.id} started ${iso(second.at)}, ` +
-          `cut off, stopped ${iso(stopped.at)}; ${third.id} started ${iso(third.at)}`,
+        `seed ${seed}: ${first.id} last renewed ${iso(lastRenewal.at)}, killed ${iso(killedAt)}; ` +
+          `${second.id} saw that renewal ${iso(observedAt)}, acquired ${iso(acquired.attemptAt as number)}, ` +
+          `started ${iso(second.at)}, cut off, stopped ${iso(stopped.at)}; ${third.id} started ${iso(third.at)}`,
       );
       measured.push({
         failoverMs,
