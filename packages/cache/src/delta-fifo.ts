@@ -214,8 +214,7 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
     }
     if (listed !== undefined) {
       yield* this.#tombstoneQueued(listed);
-      yield;
-      this.#tombstoneKnown(listed);
+      yield* this.#tombstoneKnown(listed);
     }
     // On the first write every queued key is a listed key or a tombstone: the initial list.
     this.#pops.noteReplace(this.#items.size);
@@ -347,16 +346,25 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
   }
 
   /**
-   * Tombstones every known key missing from `listed` with nothing queued. One pass without pausing, even in a
-   * sliced replace: a pop in between could deliver a queued delete of a key still in the known-keys snapshot,
-   * which would then be tombstoned twice.
+   * Tombstones every known key missing from `listed` with nothing queued. A sliced replace may pause between
+   * keys, and a pop in between may deliver a queued delete of a key still in the known-keys snapshot: each key
+   * is looked up again when its turn comes, and one no longer known is not tombstoned a second time.
    */
-  #tombstoneKnown(listed: ReadonlySet<string>): void {
+  *#tombstoneKnown(listed: ReadonlySet<string>): Generator<void, void> {
     const known = this.#known;
     if (known === undefined) return;
-    for (const key of known.listKeys()) {
+    const keys = known.listKeys();
+    let paused = false;
+    for (let i = 0; i < keys.length; i++) {
+      if ((i & SLICE_MASK) === SLICE_MASK) {
+        yield;
+        paused = true;
+      }
+      const key = keys[i] as string;
       if (listed.has(key) || this.#items.has(key)) continue;
-      this.#append(key, { type: 'Deleted', object: new DeletedFinalStateUnknown<T>(key, knownGet(known, key)) });
+      const last = knownGet(known, key);
+      if (last === undefined && paused) continue;
+      this.#append(key, { type: 'Deleted', object: new DeletedFinalStateUnknown<T>(key, last) });
     }
   }
 

@@ -27,7 +27,13 @@ export type AtomicDeltaType = 'ReplacedAll' | 'SyncAll' | 'Bookmark';
  * resync of everything (`SyncAll`), or a resource version reached without changes (`Bookmark`).
  */
 export type AtomicDelta<T> =
-  | { readonly type: 'ReplacedAll'; readonly resourceVersion: string; readonly objects: readonly T[] }
+  | {
+      readonly type: 'ReplacedAll';
+      readonly resourceVersion: string;
+      readonly objects: readonly T[];
+      /** `keys[i]` is the key of `objects[i]` (the queue's key function), so a consumer need not key again. */
+      readonly keys?: readonly string[];
+    }
   | { readonly type: 'SyncAll' }
   | { readonly type: 'Bookmark'; readonly resourceVersion: string };
 
@@ -190,7 +196,7 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
     yield* keyAndTransformSteps(list, (obj) => keyWith(this.#keyFunc, obj), this.#transformer, all);
     const { keys, objects, skipped } = all;
     if (this.#atomic) {
-      this.#enqueue(undefined, { type: 'ReplacedAll', resourceVersion, objects });
+      this.#enqueue(undefined, { type: 'ReplacedAll', resourceVersion, objects, keys });
     } else {
       this.#reconcile(keys, objects);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { type Delta, DeltaFIFO, type DeltaFIFOOptions } from './delta-fifo.js';
-import { KeyError } from './keys.js';
+import { DeletedFinalStateUnknown, KeyError } from './keys.js';
 import { formatChange, knownOf, type NamedObj, namedObj } from './queue.contract.js';
 import { SkippedObjectsError } from './queue.js';
 import { RealFIFO } from './real-fifo.js';
@@ -77,6 +77,52 @@ describe('DeltaFIFO.replaceSliced', () => {
     await drain;
     expect(popped.every((initial) => initial)).toBe(true);
     expect(f.hasSynced()).toBe(true);
+  });
+});
+
+describe('DeltaFIFO.replaceSliced tombstones', () => {
+  it('does not tombstone a known key again after a pop delivered its queued delete while the relist paused', async () => {
+    const kept = Array.from({ length: 4 * 1024 }, (_, i) => namedObj(`kept-${i}`, 1));
+    const gone = namedObj('gone', 1);
+    const store = new Map([...kept, gone].map((o) => [o.name, o]));
+    let snapshotTaken = false;
+    const f = newFifo({
+      knownObjects: {
+        listKeys: () => {
+          snapshotTaken = true;
+          return Array.from(store.keys());
+        },
+        getByKey: (key) => store.get(key),
+      },
+    });
+    f.delete(gone);
+    const deleted: string[] = [];
+    const apply = (deltas: Delta<NamedObj>[]): void => {
+      for (const d of deltas) {
+        if (d.type !== 'Deleted') store.set(d.object.name, d.object);
+        else {
+          const key = d.object instanceof DeletedFinalStateUnknown ? d.object.key : d.object.name;
+          store.delete(key);
+          deleted.push(key);
+        }
+      }
+    };
+    const pending = f.replaceSliced(
+      kept.map((o) => namedObj(o.name, 2)),
+      '2',
+      0,
+    );
+    // The consumer wakes once the known keys were read: at the relist's next pause, it applies the queued
+    // delete of `gone`, which the relist has yet to reach in its snapshot.
+    const consumer = (async () => {
+      while (!snapshotTaken) await new Promise((resolve) => setImmediate(resolve));
+      while (f.length > 0) await f.pop(apply);
+    })();
+    await pending;
+    await consumer;
+    while (f.length > 0) await f.pop(apply);
+    expect(deleted).toEqual(['gone']);
+    expect(store.size).toBe(kept.length);
   });
 });
 

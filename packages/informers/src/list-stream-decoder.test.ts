@@ -34,6 +34,18 @@ describe('ListStreamDecoder', () => {
     }
   });
 
+  it('finds the end of long strings with escapes anywhere in them, whatever the chunk boundaries', () => {
+    const long = `${'x'.repeat(30)}\\"${'y'.repeat(40)}\\\\"z}]{[${'w'.repeat(70)}\\`;
+    const items = [
+      { metadata: { name: 'long', annotations: { a: long, [long]: 'key too' } }, spec: { s: [long, long] } },
+      { metadata: { name: 'after' } },
+    ];
+    const body = JSON.stringify({ metadata: { resourceVersion: '3' }, items });
+    for (let cut = 1; cut < body.length; cut++) {
+      expect(decode(body, [cut]).items).toEqual(items);
+    }
+  });
+
   it('reads metadata that comes after the items', () => {
     const body = `{"items":[{"metadata":{"name":"x"}}],"metadata":{"resourceVersion":"9"},"kind":"List"}`;
     expect(decode(body).head).toEqual({ kind: 'List', metadata: { resourceVersion: '9' } });

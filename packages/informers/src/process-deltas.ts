@@ -14,7 +14,13 @@ export type ProcessableDelta<T> =
   | { readonly type: 'Deleted'; readonly object: T | DeletedFinalStateUnknown<T> }
   | { readonly type: 'Bookmark'; readonly resourceVersion: string }
   | { readonly type: 'SyncAll' }
-  | { readonly type: 'ReplacedAll'; readonly resourceVersion: string; readonly objects: readonly T[] };
+  | {
+      readonly type: 'ReplacedAll';
+      readonly resourceVersion: string;
+      readonly objects: readonly T[];
+      /** The store keys of `objects`, index for index, when the queue computed them (else they are computed). */
+      readonly keys?: readonly string[];
+    };
 
 /** What processDeltas tells: the informer turns these into handler notifications. */
 export interface DeltaHandler<T> {
@@ -52,7 +58,8 @@ export function processDeltas<T>(
         for (const o of store.list()) handler.onUpdate(o, o);
         return; // PD-1: the rest of this Deltas is skipped (the in-order FIFO pops one delta at a time)
       case 'ReplacedAll': {
-        const pending = runSliced(replaceAll(handler, store, d.objects, d.resourceVersion, isInInitialList), sliceMs);
+        const steps = replaceAll(handler, store, d.objects, d.keys, d.resourceVersion, isInInitialList);
+        const pending = runSliced(steps, sliceMs);
         if (pending === undefined) break;
         const rest = deltas.slice(i + 1);
         return rest.length === 0
@@ -117,22 +124,26 @@ function* replaceAll<T>(
   handler: DeltaHandler<T>,
   store: IndexedStore<T>,
   objects: readonly T[],
+  queueKeys: readonly string[] | undefined,
   rv: string,
   isInInitialList: boolean,
 ): Generator<void, void> {
   const n = objects.length;
   const staged = store.emptyLike();
-  const keys = new Array<string>(n);
-  const olds = new Array<T | undefined>(n);
+  // The keys the queue computed, or our own, filled while staging.
+  const own = queueKeys?.length === n ? undefined : new Array<string>(n);
+  const keys: readonly string[] = own ?? (queueKeys as readonly string[]);
+  // The first list finds an empty store: nothing to look up.
+  const olds = store.size === 0 ? undefined : new Array<T | undefined>(n);
   let refused: Map<number, string> | undefined;
   let error: unknown;
   for (let i = 0; i < n; i++) {
     if ((i & PAUSE_MASK) === PAUSE_MASK) yield;
     const obj = objects[i] as T;
-    const key = store.keyOf(obj);
-    const old = store.getByKey(key);
-    keys[i] = key;
-    olds[i] = old;
+    const key = own === undefined ? (keys[i] as string) : store.keyOf(obj);
+    if (own !== undefined) own[i] = key;
+    const old = olds === undefined ? undefined : store.getByKey(key);
+    if (olds !== undefined) olds[i] = old;
     const failure = tryPut(staged, key, obj);
     if (failure === undefined) continue;
     if (refused === undefined) {
@@ -157,7 +168,7 @@ function* replaceAll<T>(
     const tomb = tombs[t] as DeletedFinalStateUnknown<T>;
     handler.onDelete(tomb, tomb.key);
   }
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; olds !== undefined && i < n; i++) {
     if ((i & PAUSE_MASK) === PAUSE_MASK) yield;
     const old = olds[i];
     if (old === undefined || refused?.has(i) || !recreated(old, objects[i])) continue;
@@ -168,7 +179,7 @@ function* replaceAll<T>(
     if ((i & PAUSE_MASK) === PAUSE_MASK) yield;
     if (refused?.has(i)) continue;
     const now = store.getByKey(keys[i] as string) as T;
-    const old = olds[i];
+    const old = olds?.[i];
     if (old !== undefined && !recreated(old, objects[i])) handler.onUpdate(old, now);
     else handler.onAdd(now, isInInitialList);
   }

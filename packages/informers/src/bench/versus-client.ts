@@ -142,11 +142,14 @@ function request(url: string): Promise<{ req: http.ClientRequest; res: http.Inco
   });
 }
 
-/** The practical limit: read the bytes, `JSON.parse`, `Map.set` by namespace/name; no queue, no handlers. */
+/**
+ * The practical limit: read the bytes, `JSON.parse`, `Map.set` by namespace/name; no queue, no handlers. On a
+ * watch `ERROR` (the 410 of a relist case) it lists again into a fresh map and swaps it in.
+ */
 function bare(task: ClientTask): Subject {
   const adds = new Counter();
   const updates = new Counter();
-  const store = new Map<string, KubeObject>();
+  let store = new Map<string, KubeObject>();
   const open: http.ClientRequest[] = [];
   const keyOf = (o: KubeObject): string => `${o.metadata?.namespace}/${o.metadata?.name}`;
   type Page = { metadata: { resourceVersion: string; continue?: string }; items: KubeObject[] };
@@ -156,18 +159,28 @@ function bare(task: ClientTask): Subject {
     for await (const chunk of list.res) parts.push(chunk as Buffer);
     return JSON.parse(Buffer.concat(parts).toString('utf8')) as Page;
   };
-  const run = async (): Promise<void> => {
+  // Lists every page into `into`, ticking `counter` per item; returns the list's resource version.
+  const listAll = async (into: Map<string, KubeObject>, counter: Counter): Promise<string> => {
     let body = await page(task.paged ? 'resourceVersion=0&limit=500' : 'resourceVersion=0');
     const rv = body.metadata.resourceVersion;
     for (;;) {
       for (const item of body.items) {
-        store.set(keyOf(item), item);
-        adds.tick();
+        into.set(keyOf(item), item);
+        counter.tick();
       }
       const next = body.metadata.continue;
-      if (!next) break;
+      if (!next) return rv;
       body = await page(`limit=500&continue=${encodeURIComponent(next)}`);
     }
+  };
+  // A relist (after a 410) fills a fresh map and swaps it in, as an informer's atomic relist does.
+  const relist = async (): Promise<void> => {
+    const fresh = new Map<string, KubeObject>();
+    await listAll(fresh, updates);
+    store = fresh;
+  };
+  const run = async (): Promise<void> => {
+    const rv = await listAll(store, adds);
     const watch = await request(`${task.url}/api/v1/pods?watch=true&resourceVersion=${rv}`);
     open.push(watch.req);
     watch.res.setEncoding('utf8');
@@ -177,7 +190,8 @@ function bare(task: ClientTask): Subject {
       let start = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
         const event = JSON.parse(text.slice(start, nl)) as { type: string; object: KubeObject };
-        if (event.type === 'DELETED') store.delete(keyOf(event.object));
+        if (event.type === 'ERROR') void relist();
+        else if (event.type === 'DELETED') store.delete(keyOf(event.object));
         else store.set(keyOf(event.object), event.object);
         updates.tick();
         start = nl + 1;
@@ -257,7 +271,9 @@ async function measure(task: ClientTask, figures: Figures): Promise<void> {
     const syncStalls = await loop.stop();
     figures.syncStall = syncStalls.cpu;
     figures.syncStallWall = syncStalls.wall;
+    figures.syncStallExGc = syncStalls.cpuExGc;
     figures.syncGcMs = syncStalls.gcMs;
+    figures.syncGc = syncStalls.gc;
     figures.loopBlockMs = syncStalls.wall.max;
     fullGc();
     const mem = process.memoryUsage();
@@ -276,7 +292,9 @@ async function measure(task: ClientTask, figures: Figures): Promise<void> {
       const relistStalls = await relist.stop();
       figures.relistStall = relistStalls.cpu;
       figures.relistStallWall = relistStalls.wall;
+      figures.relistStallExGc = relistStalls.cpuExGc;
       figures.relistGcMs = relistStalls.gcMs;
+      figures.relistGc = relistStalls.gc;
       return;
     }
     await subject.updates.reach(task.m);

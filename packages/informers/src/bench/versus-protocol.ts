@@ -56,7 +56,7 @@ export interface ClientTask {
   readonly timeoutMs: number;
   /** List in pages of 500 (the bare client; ours pages by itself and the server decides). Default false. */
   readonly paged?: boolean;
-  /** After the sync, have the server expire the watch and measure the relist (ours only). Default false. */
+  /** After the sync, have the server expire the watch and measure the relist (ours and bare). Default false. */
   readonly relist?: boolean;
 }
 
@@ -65,6 +65,21 @@ export interface StallFigures {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
+}
+
+/** Garbage-collection pauses of one kind during a phase (ms). */
+export interface GcKindFigures {
+  readonly count: number;
+  readonly totalMs: number;
+  readonly maxMs: number;
+}
+
+/** Garbage-collection pauses of a phase by kind (the `gc` performance entries' `detail.kind`). */
+export interface GcFigures {
+  readonly scavenge: GcKindFigures;
+  readonly markSweepCompact: GcKindFigures;
+  readonly incremental: GcKindFigures;
+  readonly weakCallbacks: GcKindFigures;
 }
 
 /**
@@ -87,16 +102,24 @@ export interface ClientResult {
   readonly syncStall?: StallFigures;
   /** The same stalls by the wall clock (including time the OS gave the cores to other processes). */
   readonly syncStallWall?: StallFigures;
+  /** The sync's stalls, CPU-attributed, minus the GC pauses inside them. */
+  readonly syncStallExGc?: StallFigures;
   /** The longest garbage-collection pause during the sync (ms). */
   readonly syncGcMs?: number;
+  /** The sync's GC pauses by kind. */
+  readonly syncGc?: GcFigures;
   /** `go` → every handler saw the relisted objects (relist cases; includes the Reflector's backoff). */
   readonly relistMs?: number;
   /** Event-loop stalls during the relist, CPU-attributed. */
   readonly relistStall?: StallFigures;
   /** The same by the wall clock. */
   readonly relistStallWall?: StallFigures;
+  /** The relist's stalls, CPU-attributed, minus the GC pauses inside them. */
+  readonly relistStallExGc?: StallFigures;
   /** The longest garbage-collection pause during the relist (ms). */
   readonly relistGcMs?: number;
+  /** The relist's GC pauses by kind. */
+  readonly relistGc?: GcFigures;
   /** Heap used after sync and a full GC, minus the baseline. */
   readonly heapMB?: number;
   /** Resident set size after sync and a full GC, minus the baseline. */
