@@ -21,8 +21,10 @@ export const SAMPLE_PERIOD_MS = 5;
 export interface StallReport {
   /** Stalls by the wall clock. */
   readonly wall: StallFigures;
-  /** Stalls, CPU-attributed (GC pauses included). */
+  /** Stalls, CPU-attributed to the main thread (GC pauses included). */
   readonly cpu: StallFigures;
+  /** Stalls attributed to the whole process's CPU (the collector's helper threads count too). */
+  readonly cpuProcess: StallFigures;
   /** CPU-attributed stalls minus the GC pauses that fell inside them. */
   readonly cpuExGc: StallFigures;
   /** The longest GC pause (ms). */
@@ -41,17 +43,20 @@ interface GcPause {
 export class StallSampler {
   readonly #wall: number[] = [];
   readonly #cpu: number[] = [];
+  readonly #cpuProcess: number[] = [];
   readonly #from: number[] = [];
   readonly #to: number[] = [];
   readonly #pauses: GcPause[] = [];
   #timer: NodeJS.Timeout | undefined;
   #prevAt = 0;
   #prevCpu = 0;
+  #prevProcessCpu = 0;
   readonly #gc = new PerformanceObserver((list) => this.#record(list.getEntries()));
 
   start(): void {
     this.#prevAt = performance.now();
     this.#prevCpu = cpuNowMs();
+    this.#prevProcessCpu = processCpuMs();
     this.#timer = setInterval(() => this.#tick(), SAMPLE_PERIOD_MS);
     this.#gc.observe({ entryTypes: ['gc'] });
   }
@@ -68,6 +73,7 @@ export class StallSampler {
     return {
       wall: figures(this.#wall),
       cpu: figures(this.#cpu),
+      cpuProcess: figures(this.#cpuProcess),
       cpuExGc: figures(exGc),
       gcMs: longest,
       gc: gcFigures(this.#pauses),
@@ -96,6 +102,9 @@ export class StallSampler {
     const cpu = cpuNowMs();
     const late = Math.max(0, at - this.#prevAt - SAMPLE_PERIOD_MS);
     const used = cpu - this.#prevCpu;
+    const processCpu = processCpuMs();
+    this.#cpuProcess.push(Math.min(late, processCpu - this.#prevProcessCpu));
+    this.#prevProcessCpu = processCpu;
     this.#wall.push(late);
     this.#cpu.push(Math.min(late, used));
     this.#from.push(this.#prevAt);
@@ -118,6 +127,11 @@ function cpuNowMs(): number {
       mainThreadOnly = false;
     }
   }
+  return processCpuMs();
+}
+
+/** CPU time of the whole process, all threads (ms). */
+function processCpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 }

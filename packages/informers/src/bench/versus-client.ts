@@ -272,6 +272,7 @@ async function measure(task: ClientTask, figures: Figures): Promise<void> {
     figures.syncStall = syncStalls.cpu;
     figures.syncStallWall = syncStalls.wall;
     figures.syncStallExGc = syncStalls.cpuExGc;
+    figures.syncStallProcess = syncStalls.cpuProcess;
     figures.syncGcMs = syncStalls.gcMs;
     figures.syncGc = syncStalls.gc;
     figures.loopBlockMs = syncStalls.wall.max;
@@ -293,6 +294,7 @@ async function measure(task: ClientTask, figures: Figures): Promise<void> {
       figures.relistStall = relistStalls.cpu;
       figures.relistStallWall = relistStalls.wall;
       figures.relistStallExGc = relistStalls.cpuExGc;
+      figures.relistStallProcess = relistStalls.cpuProcess;
       figures.relistGcMs = relistStalls.gcMs;
       figures.relistGc = relistStalls.gc;
       return;

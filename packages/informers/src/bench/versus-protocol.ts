@@ -98,10 +98,12 @@ export interface ClientResult {
   readonly syncCpuMs?: number;
   /** Longest the event loop was blocked during the sync (ms, wall clock). */
   readonly loopBlockMs?: number;
-  /** Event-loop stalls from start to `handlersMs`, CPU-attributed (see `stall-sampler.ts`). */
+  /** Event-loop stalls from start to `handlersMs`, CPU-attributed to the main thread (see `stall-sampler.ts`). */
   readonly syncStall?: StallFigures;
   /** The same stalls by the wall clock (including time the OS gave the cores to other processes). */
   readonly syncStallWall?: StallFigures;
+  /** The sync's stalls attributed to the whole process's CPU (GC helper threads included). */
+  readonly syncStallProcess?: StallFigures;
   /** The sync's stalls, CPU-attributed, minus the GC pauses inside them. */
   readonly syncStallExGc?: StallFigures;
   /** The longest garbage-collection pause during the sync (ms). */
@@ -114,6 +116,8 @@ export interface ClientResult {
   readonly relistStall?: StallFigures;
   /** The same by the wall clock. */
   readonly relistStallWall?: StallFigures;
+  /** The relist's stalls attributed to the whole process's CPU. */
+  readonly relistStallProcess?: StallFigures;
   /** The relist's stalls, CPU-attributed, minus the GC pauses inside them. */
   readonly relistStallExGc?: StallFigures;
   /** The longest garbage-collection pause during the relist (ms). */
