@@ -31,7 +31,10 @@ export type AtomicDelta<T> =
       readonly type: 'ReplacedAll';
       readonly resourceVersion: string;
       readonly objects: readonly T[];
-      /** `keys[i]` is the key of `objects[i]` (the queue's key function), so a consumer need not key again. */
+      /**
+       * `keys[i]` is the key of `objects[i]` (the queue's key function), so a consumer need not key again;
+       * absent when the queue has a transformer.
+       */
       readonly keys?: readonly string[];
     }
   | { readonly type: 'SyncAll' }
@@ -196,7 +199,9 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
     yield* keyAndTransformSteps(list, (obj) => keyWith(this.#keyFunc, obj), this.#transformer, all);
     const { keys, objects, skipped } = all;
     if (this.#atomic) {
-      this.#enqueue(undefined, { type: 'ReplacedAll', resourceVersion, objects, keys });
+      // The keys name the objects as given; a transformer may change what a key is made of.
+      const known = this.#transformer === undefined ? keys : undefined;
+      this.#enqueue(undefined, { type: 'ReplacedAll', resourceVersion, objects, keys: known });
     } else {
       this.#reconcile(keys, objects);
     }
