@@ -312,6 +312,24 @@ describe('RealFIFO (the in-order FIFO)', () => {
         'single:Ab',
       ]);
     });
+
+    it('keeps a key repeated in one run when batchKeysUnique is off, still stopping at whole-store events', async () => {
+      const f = newFifo({ atomicEvents: true, batchKeysUnique: false });
+      f.replace([o(1)], '1');
+      f.update(o(1));
+      f.update(o(2));
+      f.delete(o(1));
+      f.resync();
+      f.add(o(3));
+      f.update(o(3));
+      const got = await batches(f);
+      expect(got.map(([via, names]) => `${via}:${names.join(',')}`)).toEqual([
+        'single:ReplacedAll',
+        'batch:Uo1,Uo2,Do1',
+        'single:SyncAll',
+        'batch:Ao3,Uo3',
+      ]);
+    });
   });
 
   describe('atomic mode', () => {

@@ -70,6 +70,13 @@ export interface RealFIFOOptions<T> {
   emitDeltaTypeBookmark?: boolean;
   /** The most events `popBatch` hands out at once (items). Default 1000. */
   batchSize?: number;
+  /**
+   * Whether a `popBatch` run ends before an event whose key is already in it (client-go's rule, for a
+   * consumer that applies a batch as one store transaction). A consumer that applies a batch event by event,
+   * in order, turns it off, so that churn on one key (an add, then its delete) does not cut runs short.
+   * Default `true`.
+   */
+  batchKeysUnique?: boolean;
 }
 
 interface PendingKey<T> {
@@ -114,6 +121,7 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
   readonly #atomic: boolean;
   readonly #emitBookmark: boolean;
   readonly #batchSize: number;
+  readonly #batchKeysUnique: boolean;
   readonly #events = new Ring<RealFIFODelta<T>>();
   /** The key of each queued event (parallel to `#events`); `undefined` for atomic events. */
   readonly #eventKeys = new Ring<string | undefined>();
@@ -136,6 +144,7 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
     this.#atomic = options.atomicEvents ?? false;
     this.#emitBookmark = options.emitDeltaTypeBookmark ?? false;
     this.#batchSize = Math.max(1, options.batchSize ?? 1000);
+    this.#batchKeysUnique = options.batchKeysUnique ?? true;
     if (this.#atomic && options.knownObjects !== undefined) {
       throw new TypeError('RealFIFO: atomicEvents does not take knownObjects');
     }
@@ -169,7 +178,7 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
   delete(obj: T | DeletedFinalStateUnknown<T>): void {
     if (obj instanceof DeletedFinalStateUnknown) {
       this.#pops.noteWrite();
-      this.#enqueue(obj.key, { type: 'Deleted', object: obj });
+      this.#enqueue(obj.key, { type: 'Deleted', object: obj, key: obj.key });
       return;
     }
     this.#enqueueObject('Deleted', obj);
@@ -219,7 +228,7 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
     for (const key of known.listKeys()) {
       if (this.#pending.has(key)) continue;
       const obj = knownGet(known, key);
-      if (obj !== undefined) this.#enqueue(key, { type: 'Sync', object: obj });
+      if (obj !== undefined) this.#enqueue(key, { type: 'Sync', object: obj, key });
     }
   }
 
@@ -244,7 +253,7 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
 
   /**
    * Like `pop`, but hands out a run of events at once (client-go's `PopBatch`): from the head, up to
-   * `batchSize` per-object events with distinct keys, never mixing events of the first `replace` with later
+   * `batchSize` per-object events with distinct keys (unless `batchKeysUnique` is off), never mixing events of the first `replace` with later
    * ones. A whole-store event, or a run of one, goes to `processSingle` exactly as `pop` would; longer runs go
    * to `processBatch`. Resolves with the events handed out.
    */
@@ -332,13 +341,13 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
   #batchLength(): number {
     const initial = this.#pops.initialRemaining;
     const limit = Math.min(this.#events.length, this.#batchSize, initial > 0 ? initial : Number.POSITIVE_INFINITY);
-    const keys = new Set<string>();
+    const keys = this.#batchKeysUnique ? new Set<string>() : undefined;
     let i = 0;
     for (; i < limit; i++) {
       const key = this.#eventKeys.at(i);
-      if (key === undefined || keys.has(key) || !BATCHABLE_TYPES.has((this.#events.at(i) as RealFIFODelta<T>).type)) {
-        break;
-      }
+      if (key === undefined || !BATCHABLE_TYPES.has((this.#events.at(i) as RealFIFODelta<T>).type)) break;
+      if (keys === undefined) continue;
+      if (keys.has(key)) break;
       keys.add(key);
     }
     return Math.max(i, 1);
@@ -349,7 +358,7 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
     this.#pops.noteWrite();
     const key = keyWith(this.#keyFunc, obj);
     const object = transformWith(this.#transformer, obj);
-    this.#enqueue(key, { type, object });
+    this.#enqueue(key, { type, object, key });
   }
 
   /** Non-atomic relist: tombstones for queued, then known keys missing from the list; then the list. */
@@ -358,15 +367,17 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
     for (const key of this.#queuedKeys()) {
       const state = this.#pending.get(key) as PendingKey<T>;
       if (listed.has(key) || state.last.type === 'Deleted') continue;
-      this.#enqueue(key, { type: 'Deleted', object: new DeletedFinalStateUnknown<T>(key, state.last.object as T) });
+      const tombstone = new DeletedFinalStateUnknown<T>(key, state.last.object as T);
+      this.#enqueue(key, { type: 'Deleted', object: tombstone, key });
     }
     const known = this.#known as KeyListerGetter<T>;
     for (const key of known.listKeys()) {
       if (listed.has(key) || this.#pending.has(key)) continue;
-      this.#enqueue(key, { type: 'Deleted', object: new DeletedFinalStateUnknown<T>(key, knownGet(known, key)) });
+      this.#enqueue(key, { type: 'Deleted', object: new DeletedFinalStateUnknown<T>(key, knownGet(known, key)), key });
     }
     for (let i = 0; i < keys.length; i++) {
-      this.#enqueue(keys[i] as string, { type: 'Replaced', object: objects[i] as T });
+      const key = keys[i] as string;
+      this.#enqueue(key, { type: 'Replaced', object: objects[i] as T, key });
     }
   }
 

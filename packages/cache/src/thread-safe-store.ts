@@ -88,6 +88,9 @@ export class TransactionError extends Error {
 
 type IndexValues = readonly (readonly string[])[];
 
+/** Marks an `old` argument the caller did not give: the store looks the key up itself. */
+const NOT_LOOKED_UP: unique symbol = Symbol('not looked up');
+
 interface IndexEntry<T> {
   readonly name: string;
   readonly fn: IndexFunc<T>;
@@ -142,20 +145,21 @@ export class IndexedStore<T> implements Indexer<T> {
 
   /** Stores `obj` under its key, replacing any previous object. */
   add(obj: T): void {
-    this.#upsert(this.keyOf(obj), obj);
+    this.#upsert(this.keyOf(obj), obj, true, NOT_LOOKED_UP);
   }
 
   /** Same as {@link add}. */
   update(obj: T): void {
-    this.#upsert(this.keyOf(obj), obj);
+    this.add(obj);
   }
 
   /**
    * Removes the object with `obj`'s key; a missing key is a no-op. Records `obj`'s resource version. Unless
    * `freeze: false`, `obj` itself is deep-frozen too: it is the last state consumers see (a delete event).
+   * `key`, when given, must be what {@link keyOf} returns for `obj` (the informer's hot path has it already).
    */
-  delete(obj: T): void {
-    this.#remove(this.keyOf(obj));
+  delete(obj: T, key: string = this.keyOf(obj)): void {
+    this.#remove(key);
     this.#recordVersion(obj);
     if (this.#freeze) deepFreeze(obj);
   }
@@ -222,7 +226,9 @@ export class IndexedStore<T> implements Indexer<T> {
     txns.forEach((txn, i) => {
       try {
         if (txn.type === 'Deleted') this.#remove(this.keyOf(txn.object));
-        else this.#upsert(this.keyOf(txn.object), txn.object, false);
+        else {
+          this.#upsert(this.keyOf(txn.object), txn.object, false, NOT_LOOKED_UP);
+        }
         ok.push(i);
       } catch (err) {
         errors.push(err);
@@ -287,10 +293,11 @@ export class IndexedStore<T> implements Indexer<T> {
   /**
    * Stores `obj` under `key`, which the caller got from {@link keyOf} for this very object, and returns what
    * was stored (transformed, frozen). The same upsert as {@link add} without keying the object again: the
-   * informer's hot path keys each event once.
+   * informer's hot path keys each event once. A caller that has just read `getByKey(key)` passes what it got
+   * as `old`, and the store does not look the key up again (`old` omitted: the store looks it up).
    */
-  putByKey(key: string, obj: T): T {
-    return this.#upsert(key, obj);
+  putByKey(key: string, obj: T, old: T | undefined | typeof NOT_LOOKED_UP = NOT_LOOKED_UP): T {
+    return this.#upsert(key, obj, true, old);
   }
 
   /**
@@ -325,17 +332,20 @@ export class IndexedStore<T> implements Indexer<T> {
     staged.#indexes = staged.#indexes.map((e) => ({ name: e.name, fn: e.fn, byValue: new Map() }));
   }
 
-  /** Stores `obj` (transformed unless told not to) under `key` and returns what was stored. */
-  #upsert(key: string, obj: T, transform = true): T {
+  /**
+   * Stores `obj` (transformed unless told not to) under `key` and returns what was stored. `old` is what the
+   * store holds under `key`, or {@link NOT_LOOKED_UP} (read here when there are indexes to update).
+   */
+  #upsert(key: string, obj: T, transform: boolean, known: T | undefined | typeof NOT_LOOKED_UP): T {
     const stored = transform ? this.#transformed(obj) : obj;
     if (this.#indexes.length === 0) {
-      // No index to move the key between: no previous object to look up, no value arrays to build.
+      // No index to move the key between: no value arrays to build.
       if (this.#freeze) deepFreeze(stored);
       this.#items.set(key, stored);
       this.#recordVersion(stored);
       return stored;
     }
-    const old = this.#items.get(key);
+    const old = known === NOT_LOOKED_UP ? this.#items.get(key) : known;
     const newValues = this.#allValues(stored, key);
     const oldValues = old === undefined ? undefined : this.#allValues(old, key);
     if (this.#freeze) deepFreeze(stored);

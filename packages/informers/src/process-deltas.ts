@@ -8,10 +8,14 @@
 import { DeletedFinalStateUnknown, type IndexedStore } from '@kubecache/cache';
 import { DEFAULT_SLICE_MS, runSliced } from '@kubecache/cache/internal';
 
-/** The structural shape of one delta this loop understands (DeltaFIFO and the in-order FIFO both emit it). */
+/**
+ * The structural shape of one delta this loop understands (DeltaFIFO and the in-order FIFO both emit it).
+ * `key`, when present, is taken as the store key of the object (the in-order FIFO files each object under
+ * the key the store uses); without it the object is keyed here.
+ */
 export type ProcessableDelta<T> =
-  | { readonly type: 'Added' | 'Updated' | 'Replaced' | 'Sync'; readonly object: T }
-  | { readonly type: 'Deleted'; readonly object: T | DeletedFinalStateUnknown<T> }
+  | { readonly type: 'Added' | 'Updated' | 'Replaced' | 'Sync'; readonly object: T; readonly key?: string }
+  | { readonly type: 'Deleted'; readonly object: T | DeletedFinalStateUnknown<T>; readonly key?: string }
   | { readonly type: 'Bookmark'; readonly resourceVersion: string }
   | { readonly type: 'SyncAll' }
   | {
@@ -49,7 +53,7 @@ export function processDeltas<T>(
     const d = deltas[i] as ProcessableDelta<T>;
     switch (d.type) {
       case 'Deleted':
-        deleteOne(handler, store, d.object);
+        deleteOne(handler, store, d.object, d.key);
         break;
       case 'Bookmark':
         store.bookmark(d.resourceVersion);
@@ -67,16 +71,21 @@ export function processDeltas<T>(
           : pending.then(() => processDeltas(handler, store, rest, isInInitialList, sliceMs));
       }
       default:
-        upsert(handler, store, d.object, isInInitialList);
+        upsert(handler, store, d.object, d.key ?? store.keyOf(d.object), isInInitialList);
     }
   }
 }
 
-/** An add or an update, by store presence; the key is computed once and the store looked up once. */
-function upsert<T>(handler: DeltaHandler<T>, store: IndexedStore<T>, obj: T, isInInitialList: boolean): void {
-  const key = store.keyOf(obj);
+/** An add or an update, by store presence: the store is looked up once, and told what it held. */
+function upsert<T>(
+  handler: DeltaHandler<T>,
+  store: IndexedStore<T>,
+  obj: T,
+  key: string,
+  isInInitialList: boolean,
+): void {
   const old = store.getByKey(key);
-  const now = store.putByKey(key, obj);
+  const now = store.putByKey(key, obj, old);
   if (old === undefined) handler.onAdd(now, isInInitialList);
   else if (recreated(old, obj)) {
     handler.onDelete(new DeletedFinalStateUnknown<T>(key, old), key);
@@ -84,14 +93,19 @@ function upsert<T>(handler: DeltaHandler<T>, store: IndexedStore<T>, obj: T, isI
   } else handler.onUpdate(old, now);
 }
 
-function deleteOne<T>(handler: DeltaHandler<T>, store: IndexedStore<T>, obj: T | DeletedFinalStateUnknown<T>): void {
+function deleteOne<T>(
+  handler: DeltaHandler<T>,
+  store: IndexedStore<T>,
+  obj: T | DeletedFinalStateUnknown<T>,
+  queueKey: string | undefined,
+): void {
   if (obj instanceof DeletedFinalStateUnknown) {
     store.deleteByKey(obj.key);
     handler.onDelete(obj, obj.key);
     return;
   }
-  const key = store.keyOf(obj);
-  store.delete(obj);
+  const key = queueKey ?? store.keyOf(obj);
+  store.delete(obj, key);
   handler.onDelete(obj, key);
 }
 

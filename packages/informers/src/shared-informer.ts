@@ -403,6 +403,8 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
       return new RealFIFO<T>({
         atomicEvents: true,
         emitDeltaTypeBookmark: true,
+        // The controller applies a batch event by event, in order: a key may occur in it more than once.
+        batchKeysUnique: false,
         keyFunction: this.#o.keyFunc,
         transformer: this.#transform,
       }) as DeltaQueue<T>;

@@ -5,7 +5,8 @@
  * - `IndexedStore.add` with a namespace index, freezing on and off;
  * - time per add at 10k and at 100k objects (flat means no O(n) step per write);
  * - freezing during the parse (a `JSON.parse` reviver that freezes each object as it is built) vs parsing then
- *   `deepFreeze`, against `JSON.parse` alone: what a watch event pays for frozen objects.
+ *   walking (`deepFreeze`'s recursive walk, a walk with an explicit stack per call, one with a reused stack),
+ *   against `JSON.parse` alone: what a watch event pays for frozen objects.
  *
  * Run: `npx tsc -b && node --expose-gc packages/cache/dist/bench/freeze.bench.js`
  */
@@ -76,6 +77,34 @@ function storeCases(n: number, pods: Pod[], repeat: number): BenchResult[] {
   ];
 }
 
+/** A walk with an explicit stack made per call (what `deepFreeze` was before it recursed). */
+function stackFreeze(root: unknown): void {
+  if (typeof root !== 'object' || root === null || Object.isFrozen(root)) return;
+  walkWith([root]);
+}
+
+/** The same walk, reusing one stack for every object: no array per call. */
+function reusedStackFreezer(): (root: unknown) => void {
+  const stack: object[] = [];
+  return (root) => {
+    if (typeof root !== 'object' || root === null || Object.isFrozen(root)) return;
+    stack.push(root);
+    walkWith(stack);
+  };
+}
+
+function walkWith(stack: object[]): void {
+  const push = (value: unknown): void => {
+    if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) stack.push(value);
+  };
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (Object.isFrozen(node) || ArrayBuffer.isView(node)) continue;
+    Object.freeze(node);
+    if (Array.isArray(node)) for (const child of node) push(child);
+    else for (const key in node) push((node as Record<string, unknown>)[key]);
+  }
+}
+
 /** Freezes each object and array as the parser builds it (children are built, and frozen, first). */
 function freezingReviver(_key: string, value: unknown): unknown {
   return typeof value === 'object' && value !== null ? Object.freeze(value) : value;
@@ -89,13 +118,28 @@ function parseEach(parse: (text: string) => unknown): (texts: string[]) => void 
 
 function parseCases(n: number): BenchResult[] {
   const texts = makePods(n).map((pod) => JSON.stringify(pod));
+  const reuse = reusedStackFreezer();
   return [
     bench(`JSON.parse (${n})`, n, () => texts, parseEach(JSON.parse), 3),
     bench(
-      `JSON.parse, then deepFreeze (${n})`,
+      `JSON.parse, then deepFreeze (recursive walk) (${n})`,
       n,
       () => texts,
       parseEach((t) => deepFreeze(JSON.parse(t))),
+      3,
+    ),
+    bench(
+      `JSON.parse, then a walk with a stack per call (${n})`,
+      n,
+      () => texts,
+      parseEach((t) => stackFreeze(JSON.parse(t))),
+      3,
+    ),
+    bench(
+      `JSON.parse, then a walk with one reused stack (${n})`,
+      n,
+      () => texts,
+      parseEach((t) => reuse(JSON.parse(t))),
       3,
     ),
     bench(

@@ -18,12 +18,25 @@ import type { ClientKind, ClientResult } from './versus-protocol.js';
 
 /** Watch events per case. */
 const EVENTS = 100_000;
-/** The phases: list size and the kind of watch events that follow. */
-const PHASES: readonly { n: number; churn: boolean; kinds: ClientKind[]; rounds: number }[] = [
-  { n: 10_000, churn: false, kinds: ['bare', 'ours', 'ours-no-freeze', 'client-node'], rounds: 2 },
-  { n: 10_000, churn: true, kinds: ['bare', 'ours', 'ours-no-freeze'], rounds: 2 },
+/**
+ * Rounds of the watch phases (bare and ours interleaved, best kept): 2, or `VERSUS_ROUNDS`. More rounds give
+ * steadier ratios on a busy machine.
+ */
+const WATCH_ROUNDS = Math.max(1, Number(process.env.VERSUS_ROUNDS) || 2);
+/**
+ * The phases: list size and the kind of watch events that follow. `VERSUS_PHASES=watch` runs only the two
+ * 10k phases (the watch targets); `VERSUS_KINDS=bare,ours` limits the clients (bare is always kept).
+ */
+const ALL_PHASES: readonly { n: number; churn: boolean; kinds: ClientKind[]; rounds: number }[] = [
+  { n: 10_000, churn: false, kinds: ['bare', 'ours', 'ours-no-freeze', 'client-node'], rounds: WATCH_ROUNDS },
+  { n: 10_000, churn: true, kinds: ['bare', 'ours', 'ours-no-freeze'], rounds: WATCH_ROUNDS },
   { n: 100_000, churn: false, kinds: ['bare', 'ours', 'client-node', 'ours-no-freeze'], rounds: 1 },
 ];
+const ONLY_KINDS = process.env.VERSUS_KINDS?.split(',').filter(Boolean);
+const PHASES = ALL_PHASES.filter((p) => process.env.VERSUS_PHASES !== 'watch' || p.n <= 10_000).map((p) => ({
+  ...p,
+  kinds: p.kinds.filter((k) => k === 'bare' || ONLY_KINDS === undefined || ONLY_KINDS.includes(k)),
+}));
 /** A case not done after this long is stopped and reported as capped; `VERSUS_CASE_MS` raises it. */
 const CASE_TIMEOUT_MS = Number(process.env.VERSUS_CASE_MS) || 25_000;
 /**
