@@ -165,6 +165,26 @@ describe('IndexedStore', () => {
     });
   });
 
+  it('moves a key between index values when putByKey is told the object it replaces, as update does', () => {
+    const told = new IndexedStore<Obj>({ indexers: { testmodes: byCommaList } });
+    const looked = new IndexedStore<Obj>({ indexers: { testmodes: byCommaList } });
+    for (const [key, value] of [
+      ['key1', 'foo'],
+      ['key1', 'foo,bar'],
+      ['key2', 'bar'],
+      ['key1', 'baz'],
+    ] as const) {
+      told.putByKey(key, obj(key, value), told.getByKey(key));
+      looked.putByKey(key, obj(key, value));
+    }
+    for (const store of [told, looked]) {
+      expect(store.indexKeys('testmodes', 'foo')).toEqual([]);
+      expect(store.indexKeys('testmodes', 'bar')).toEqual(['key2']);
+      expect(store.indexKeys('testmodes', 'baz')).toEqual(['key1']);
+      expect(store.listIndexFuncValues('testmodes').sort()).toEqual(['bar', 'baz']);
+    }
+  });
+
   describe('addIndexers', () => {
     it('indexes the objects already stored', () => {
       const store = new IndexedStore<Obj>();

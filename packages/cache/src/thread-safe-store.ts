@@ -358,6 +358,10 @@ export class IndexedStore<T> implements Indexer<T> {
   }
 
   #remove(key: string): void {
+    if (this.#indexes.length === 0) {
+      this.#items.delete(key);
+      return;
+    }
     const old = this.#items.get(key);
     if (old === undefined) return;
     const oldValues = this.#allValues(old, key);

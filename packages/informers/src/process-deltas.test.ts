@@ -221,3 +221,45 @@ describe('processDeltas with a store that refuses an object', () => {
     expect(store.getByKey('default/a')?.metadata?.resourceVersion).toBe('1');
   });
 });
+
+describe('processDeltas and the key a queue filed an object under', () => {
+  it('stores and deletes under the delta key without keying the object again', () => {
+    const store = new IndexedStore<KubeObject>({ freeze: false });
+    const seen: string[] = [];
+    const handler: DeltaHandler<KubeObject> = {
+      onAdd: (o) => seen.push(`add ${o.metadata?.resourceVersion}`),
+      onUpdate: (_o, n) => seen.push(`update ${n.metadata?.resourceVersion}`),
+      onDelete: (_o, key) => seen.push(`delete ${key}`),
+    };
+    const keyOf = store.keyOf.bind(store);
+    let keyed = 0;
+    store.keyOf = (o) => {
+      keyed++;
+      return keyOf(o);
+    };
+    processDeltas(handler, store, [{ type: 'Added', object: pod('a', '1'), key: 'default/a' }], false);
+    processDeltas(handler, store, [{ type: 'Updated', object: pod('a', '2'), key: 'default/a' }], false);
+    expect(store.getByKey('default/a')?.metadata?.resourceVersion).toBe('2');
+    processDeltas(handler, store, [{ type: 'Deleted', object: pod('a', '3'), key: 'default/a' }], false);
+    expect(seen).toEqual(['add 1', 'update 2', 'delete default/a']);
+    expect(store.getByKey('default/a')).toBeUndefined();
+    expect(store.lastStoreSyncResourceVersion()).toBe('3');
+    expect(keyed).toBe(0);
+  });
+
+  it('keys the object itself when a delta has no key', () => {
+    const store = new IndexedStore<KubeObject>({ freeze: false });
+    const handler: DeltaHandler<KubeObject> = { onAdd: () => {}, onUpdate: () => {}, onDelete: () => {} };
+    processDeltas(handler, store, [{ type: 'Added', object: pod('b', '1') }], false);
+    expect(store.listKeys()).toEqual(['default/b']);
+  });
+
+  it('gets the key of every per-object event from the in-order FIFO', async () => {
+    const fifo = new RealFIFO<KubeObject>({ atomicEvents: true });
+    fifo.add(pod('a', '1'));
+    fifo.delete(pod('a', '2'));
+    const keys: (string | undefined)[] = [];
+    while (fifo.length > 0) await fifo.pop(([d]) => void keys.push(d && 'key' in d ? d.key : undefined));
+    expect(keys).toEqual(['default/a', 'default/a']);
+  });
+});

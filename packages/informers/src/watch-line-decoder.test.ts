@@ -53,6 +53,27 @@ describe('WatchLineDecoder limits', () => {
     expect(events.map((e) => e.type)).toEqual(['ADDED']);
   });
 
+  it('refuses a long line in the middle of a chunk after decoding the lines before it', () => {
+    const events: WatchEvent<KubeObject>[] = [];
+    const decoder = new WatchLineDecoder((e) => events.push(e), { maxLineBytes: 100 });
+    const long = `{"type":"ADDED","object":{"x":"${'y'.repeat(100)}"}}`;
+    expect(() => decoder.write(Buffer.from(`${added}\n${added}\n${long}\n${added}\n`))).toThrow(WatchLineTooLongError);
+    expect(events.map((e) => e.type)).toEqual(['ADDED', 'ADDED']);
+  });
+
+  it('decodes a chunk of many whole lines with multi-byte characters, and the line it leaves open', () => {
+    const line = (name: string) => `{"type":"MODIFIED","object":{"metadata":{"name":"${name}"}}}\n`;
+    const bytes = Buffer.from(`${line('é✓')}${line('😀')}${line('ü')}`);
+    const cut = bytes.length - 5;
+    const events: WatchEvent<KubeObject>[] = [];
+    const decoder = new WatchLineDecoder((e) => events.push(e));
+    const names = () => events.map((e) => (e.object as KubeObject).metadata?.name);
+    decoder.write(bytes.subarray(0, cut));
+    expect(names()).toEqual(['é✓', '😀']);
+    decoder.write(bytes.subarray(cut));
+    expect(names()).toEqual(['é✓', '😀', 'ü']);
+  });
+
   it('joins a line split over many chunks, multi-byte characters included', () => {
     const line = `{"type":"MODIFIED","object":{"metadata":{"name":"é✓😀"}}}\n`;
     const bytes = Buffer.from(line);

@@ -1,8 +1,8 @@
 /**
  * Decodes a Kubernetes JSON watch stream as it arrives: one `{"type", "object"}` event per line. Chunks are
  * Buffers split anywhere (a newline byte never occurs inside a multi-byte UTF-8 character, so splitting
- * bytes is safe); each byte is scanned once, so a line costs time linear in its length however many chunks
- * carry it. A line longer than `maxLineBytes` is refused with {@link WatchLineTooLongError} before it is
+ * bytes is safe); each byte is scanned a fixed number of times, so a line costs time linear in its length
+ * however many chunks carry it. The complete lines of a chunk are decoded from UTF-8 in one go. A line longer than `maxLineBytes` is refused with {@link WatchLineTooLongError} before it is
  * buffered whole. A line that is not a valid event becomes an `ERROR` event with a 500 Status (as client-go's
  * stream watcher reports decoding failures), never a throw.
  */
@@ -61,17 +61,30 @@ export class WatchLineDecoder<T extends KubeObject = KubeObject> {
   write(chunk: Buffer | string): void {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     let start = 0;
-    for (let nl = buf.indexOf(NEWLINE, start); nl >= 0; nl = buf.indexOf(NEWLINE, start)) {
-      this.#checkLength(nl - start);
-      if (this.#pendingBytes === 0) {
-        // The common case, a whole line in this chunk: decoded straight from the chunk, no copy, no view.
-        if (nl > start) this.#text(buf.toString('utf8', start, nl));
-      } else {
-        const line = Buffer.concat([...this.#pending, buf.subarray(start, nl)]);
-        this.#pending = [];
-        this.#pendingBytes = 0;
-        this.#text(line.toString('utf8'));
+    let nl = buf.indexOf(NEWLINE);
+    if (nl >= 0 && this.#pendingBytes > 0) {
+      // The end of the line the previous chunks began.
+      this.#checkLength(nl);
+      const line = Buffer.concat([...this.#pending, buf.subarray(0, nl)]);
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      this.#text(line.toString('utf8'));
+      start = nl + 1;
+      nl = buf.indexOf(NEWLINE, start);
+    }
+    if (nl >= 0) {
+      const last = buf.lastIndexOf(NEWLINE);
+      if (last - start <= this.#max) {
+        // The common case: whole lines none of which can pass the limit (their span does not), decoded as one
+        // string and then split: one UTF-8 decode per chunk instead of one per line.
+        this.#lines(buf.toString('utf8', start, last));
+        start = last + 1;
       }
+    }
+    for (nl = buf.indexOf(NEWLINE, start); nl >= 0; nl = buf.indexOf(NEWLINE, start)) {
+      // Lines that may be too long: checked one by one, so the lines before a long one are still decoded.
+      this.#checkLength(nl - start);
+      if (nl > start) this.#text(buf.toString('utf8', start, nl));
       start = nl + 1;
     }
     if (start < buf.length) {
@@ -87,6 +100,16 @@ export class WatchLineDecoder<T extends KubeObject = KubeObject> {
     this.#pending = [];
     this.#pendingBytes = 0;
     if (rest.length > 0) this.#text(Buffer.concat(rest).toString('utf8'));
+  }
+
+  /** Decodes each line of `text` (complete lines, the last one without its newline). */
+  #lines(text: string): void {
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      if (nl > start) this.#text(text.slice(start, nl));
+      start = nl + 1;
+    }
+    if (start < text.length) this.#text(text.slice(start));
   }
 
   #checkLength(more: number): void {
