@@ -26,8 +26,9 @@ export type DeltaType = 'Added' | 'Updated' | 'Deleted' | 'Replaced' | 'Sync';
 /**
  * One change to one object, carrying the object's state after the change. A `Deleted` delta carries the
  * last known state, or a {@link DeletedFinalStateUnknown} tombstone when a relist found the object gone.
- * `key`, when present, is the key the queue filed the object under (the in-order FIFO records it, so that
- * its consumer does not key every object a second time).
+ * `key`, when present, is the key of the object carried, as the queue computed it: the in-order FIFO
+ * records it, unless a transformer could have changed what the key is made of, so that its consumer does
+ * not key every object a second time.
  */
 export type Delta<T> =
   | { readonly type: Exclude<DeltaType, 'Deleted'>; readonly object: T; readonly key?: string }

@@ -253,9 +253,9 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
 
   /**
    * Like `pop`, but hands out a run of events at once (client-go's `PopBatch`): from the head, up to
-   * `batchSize` per-object events with distinct keys (unless `batchKeysUnique` is off), never mixing events of the first `replace` with later
-   * ones. A whole-store event, or a run of one, goes to `processSingle` exactly as `pop` would; longer runs go
-   * to `processBatch`. Resolves with the events handed out.
+   * `batchSize` per-object events with distinct keys (unless `batchKeysUnique` is off), never mixing events
+   * of the first `replace` with later ones. A whole-store event, or a run of one, goes to `processSingle`
+   * exactly as `pop` would; longer runs go to `processBatch`. Resolves with the events handed out.
    */
   popBatch(
     processBatch: PopProcessFunc<RealFIFODeltas<T>>,
@@ -357,8 +357,12 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
     // client-go marks the queue populated before keying, so even a refused write ends the wait for a list.
     this.#pops.noteWrite();
     const key = keyWith(this.#keyFunc, obj);
-    const object = transformWith(this.#transformer, obj);
-    this.#enqueue(key, { type, object, key });
+    if (this.#transformer === undefined) {
+      this.#enqueue(key, { type, object: obj, key });
+      return;
+    }
+    // The key names the object as given: a transformer may change what it is made of, so it is not passed on.
+    this.#enqueue(key, { type, object: transformWith(this.#transformer, obj) });
   }
 
   /** Non-atomic relist: tombstones for queued, then known keys missing from the list; then the list. */
@@ -377,7 +381,11 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
     }
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
-      this.#enqueue(key, { type: 'Replaced', object: objects[i] as T, key });
+      const object = objects[i] as T;
+      this.#enqueue(
+        key,
+        this.#transformer === undefined ? { type: 'Replaced', object, key } : { type: 'Replaced', object },
+      );
     }
   }
 

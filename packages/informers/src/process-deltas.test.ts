@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { KubeObject } from '@kubecache/apimachinery';
 import { DeletedFinalStateUnknown, DeltaFIFO, IndexedStore, RealFIFO } from '@kubecache/cache';
 import type { DeltaQueue } from './controller.js';
-import { type DeltaHandler, processDeltas } from './process-deltas.js';
+import { type DeltaHandler, type ProcessableDelta, processDeltas } from './process-deltas.js';
 
 type Kind = 'atomic in-order' | 'non-atomic in-order' | 'delta-fifo';
 const KINDS: Kind[] = ['atomic in-order', 'non-atomic in-order', 'delta-fifo'];
@@ -261,5 +261,18 @@ describe('processDeltas and the key a queue filed an object under', () => {
     const keys: (string | undefined)[] = [];
     while (fifo.length > 0) await fifo.pop(([d]) => void keys.push(d && 'key' in d ? d.key : undefined));
     expect(keys).toEqual(['default/a', 'default/a']);
+  });
+
+  it('keys the transformed object when the in-order FIFO has a transformer', async () => {
+    const renamed = (o: KubeObject): KubeObject => ({ ...o, metadata: { ...o.metadata, name: 'renamed' } });
+    const fifo = new RealFIFO<KubeObject>({ atomicEvents: true, transformer: renamed });
+    const store = new IndexedStore<KubeObject>({ freeze: false });
+    const handler: DeltaHandler<KubeObject> = { onAdd: () => {}, onUpdate: () => {}, onDelete: () => {} };
+    fifo.add(pod('a', '1'));
+    await fifo.pop((d, initial) => {
+      expect(d[0] && 'key' in d[0]).toBe(false);
+      return processDeltas(handler, store, d as readonly ProcessableDelta<KubeObject>[], initial);
+    });
+    expect(store.listKeys()).toEqual(['default/renamed']);
   });
 });

@@ -10,8 +10,8 @@ import { DEFAULT_SLICE_MS, runSliced } from '@kubecache/cache/internal';
 
 /**
  * The structural shape of one delta this loop understands (DeltaFIFO and the in-order FIFO both emit it).
- * `key`, when present, is taken as the store key of the object (the in-order FIFO files each object under
- * the key the store uses); without it the object is keyed here.
+ * `key`, when present, is taken as the store key of the object (the in-order FIFO gives it when it keyed the
+ * object as carried, with the store's key function); without it the object is keyed here.
  */
 export type ProcessableDelta<T> =
   | { readonly type: 'Added' | 'Updated' | 'Replaced' | 'Sync'; readonly object: T; readonly key?: string }
