@@ -24,15 +24,27 @@ describe('ExponentialBackoff', () => {
     expect(total).toBe(250);
   });
 
-  it('starts over once more than 2 minutes passed since the last reset', () => {
+  it('starts over once 2 minutes passed without a step after the last delay ended', () => {
     const clock = new FakeClock();
     const backoff = new ExponentialBackoff({ clock, jitter: 0 });
-    backoff.step();
-    backoff.step();
-    clock.step(120_000);
-    expect(backoff.step()).toBe(3200);
-    clock.step(1);
     expect(backoff.step()).toBe(800);
+    expect(backoff.step()).toBe(1600);
+    clock.step(1600 + 120_000);
+    expect(backoff.step()).toBe(3200);
+    clock.step(3200 + 120_001);
+    expect(backoff.step()).toBe(800);
+  });
+
+  it('never starts over while failures keep coming, however long the outage', () => {
+    const clock = new FakeClock();
+    const backoff = new ExponentialBackoff({ clock, jitter: 0 });
+    const delays: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const d = backoff.step();
+      delays.push(d);
+      clock.step(d);
+    }
+    expect(Math.min(...delays.slice(6))).toBe(30_000);
   });
 
   it('never resets when resetAfter is 0', () => {

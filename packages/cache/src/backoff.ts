@@ -2,8 +2,9 @@
  * client-go's jittered exponential backoff (`wait.Backoff` with `DelayWithReset`), clock-injected.
  *
  * Each {@link ExponentialBackoff.step} returns the next delay: the current base plus up to `jitter × base`
- * of random jitter, then the base is multiplied by `factor` until it reaches `capMs`. After `resetAfterMs` ms
- * since the last reset the base starts over. With the defaults the delays are [0.8, 1.6), [1.6, 3.2), … and
+ * of random jitter, then the base is multiplied by `factor` until it reaches `capMs`. When `resetAfterMs` ms
+ * pass after the end of the last delay without a step (no failure for that long), the base starts over;
+ * failures that keep coming never reset it. With the defaults the delays are [0.8, 1.6), [1.6, 3.2), … and
  * then [30, 60) seconds.
  */
 import { type Clock, realClock } from '@kubecache/apimachinery';
@@ -26,7 +27,10 @@ export interface ExponentialBackoffOptions {
   factor?: number;
   /** Jitter as a fraction of the base: each delay lies in [base, base × (1 + jitter)). Default 1. */
   jitter?: number;
-  /** Time after which the base starts over at `initial`, in ms, measured from the last reset. Default 120 000. 0 never resets. */
+  /**
+   * The base starts over at `initial` when this long passed after the end of the last delay without a step,
+   * in ms (client-go's `DelayWithReset`). Default 120 000. 0 never resets.
+   */
   resetAfterMs?: number;
   /** Source of time. Default the real clock. */
   clock?: Clock;
@@ -34,13 +38,27 @@ export interface ExponentialBackoffOptions {
   random?: () => number;
 }
 
-/** client-go's default reflector backoff: 800 ms → 30 s, ×2, jitter 1, reset after 2 min. */
+/** client-go's default reflector backoff: 800 ms → 30 s, ×2, jitter 1, reset after 2 min without a failure. */
 export const DEFAULT_BACKOFF: Readonly<Required<Omit<ExponentialBackoffOptions, 'clock' | 'random'>>> = {
   initialMs: 800,
   capMs: 30_000,
   factor: 2,
   jitter: 1,
   resetAfterMs: 120_000,
+};
+
+/**
+ * The Reflector's own backoff (a departure from client-go, see DESIGN.md): a first delay in [1.2, 1.5) s —
+ * never longer than client-go's longest first wait, a little longer than its average — then [1.6, 2) s
+ * while failures follow each other. Progress starts it over. It stays short so that a retry is never far
+ * off when a fault storm ends; the Reflector's `RetryBudget` holds a long outage to client-go's pace.
+ */
+export const REFLECTOR_BACKOFF: Readonly<Required<Omit<ExponentialBackoffOptions, 'clock' | 'random'>>> = {
+  initialMs: 1200,
+  capMs: 1600,
+  factor: 2,
+  jitter: 0.25,
+  resetAfterMs: 0,
 };
 
 /**
@@ -60,7 +78,8 @@ export class ExponentialBackoff implements BackoffManager {
   readonly #clock: Clock;
   readonly #random: () => number;
   #base: number;
-  #lastReset: number;
+  /** Clock time after which the next step starts over; `undefined` before the first step. */
+  #resetAt: number | undefined;
 
   constructor(options: ExponentialBackoffOptions = {}) {
     this.#initial = options.initialMs ?? DEFAULT_BACKOFF.initialMs;
@@ -71,23 +90,23 @@ export class ExponentialBackoff implements BackoffManager {
     this.#clock = options.clock ?? realClock;
     this.#random = options.random ?? Math.random;
     this.#base = this.#initial;
-    this.#lastReset = this.#clock.now();
   }
 
   step(): number {
     const now = this.#clock.now();
-    if (this.#resetAfter > 0 && now - this.#lastReset > this.#resetAfter) this.reset();
+    if (this.#resetAfter > 0 && this.#resetAt !== undefined && now > this.#resetAt) this.reset();
     const base = this.#base;
     if (this.#factor > 0) {
       const next = this.#base * this.#factor;
       this.#base = this.#cap > 0 && next > this.#cap ? this.#cap : next;
     }
-    return this.#jitter > 0 ? base + this.#random() * this.#jitter * base : base;
+    const delay = this.#jitter > 0 ? base + this.#random() * this.#jitter * base : base;
+    this.#resetAt = now + delay + this.#resetAfter;
+    return delay;
   }
 
-  /** Starts over at the initial delay now. */
+  /** Starts over at the initial delay. */
   reset(): void {
     this.#base = this.#initial;
-    this.#lastReset = this.#clock.now();
   }
 }

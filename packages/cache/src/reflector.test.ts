@@ -421,9 +421,9 @@ describe('Reflector', () => {
       const t = setup({ source });
       await t.start();
       for (let i = 0; i < 60; i++) await t.clock.stepAsync(1000);
-      // Every list succeeds, so only the retry budget spaces the attempts: client-go's schedule (0.8 + 1.6 +
-      // 3.2 + 6.4 + 12.8 + 25.6 = 50.4 s, 7 attempts in a minute) plus at most one. Not thousands.
-      expect(source.watches).toHaveLength(8);
+      // Every list succeeds, so only the retry budget spaces the attempts: client-go's average schedule
+      // (1.2 + 2.4 + 4.8 + 9.6 + 19.2 = 37.2 s, 6 attempts in a minute) plus at most one. Not thousands.
+      expect(source.watches).toHaveLength(7);
       await t.stop();
     });
 
@@ -576,14 +576,20 @@ describe('Reflector', () => {
   });
 
   describe('retry schedule', () => {
-    it('#15 resets the backoff once a watch delivered an event: a 410 after it is relisted at once', async () => {
+    it('#15 resets the backoff once a watch delivered an event: a 410 after it waits only the first step', async () => {
       const t = setup();
+      t.fake.failNextList(internalError('etcd down'));
+      t.fake.failNextList(internalError('etcd down'));
       await t.start();
+      await t.clock.stepAsync(800 + 1600);
+      expect(t.fake.listCalls).toHaveLength(3);
       await t.clock.stepAsync(60_000);
       t.fake.add(pod('a'));
       t.fake.sendError(expiredError('too old resource version').status);
-      await flushMicrotasks();
-      expect(t.fake.listCalls).toHaveLength(2);
+      await t.clock.stepAsync(799);
+      expect(t.fake.listCalls).toHaveLength(3);
+      await t.clock.stepAsync(1);
+      expect(t.fake.listCalls).toHaveLength(4);
       expect(t.fake.openWatches()).toBe(1);
       await t.stop();
     });
@@ -633,9 +639,9 @@ describe('Reflector', () => {
       const t = setup({ source });
       await t.start();
       for (let i = 0; i < 120; i++) await t.clock.stepAsync(500);
-      // client-go with the least jitter relists at 0.8, 2.4, 5.6, 12, 24.8 and 50.4 s: 7 lists in the minute.
-      // The relists come at once, at most one ahead of client-go: 8 lists, never more.
-      expect(source.lists).toHaveLength(8);
+      // client-go at its average relists at 1.2, 3.6, 8.4, 18 and 37.2 s: 6 lists in the minute. Ours, at
+      // most one ahead of it: 7 lists, never more.
+      expect(source.lists).toHaveLength(7);
       await t.stop();
     });
 
@@ -653,7 +659,8 @@ describe('Reflector', () => {
       expect(gaps[0]).toBeGreaterThanOrEqual(800);
       expect(gaps[0]).toBeLessThan(1600 + 1000);
       expect(gaps.length).toBeGreaterThan(10);
-      expect(Math.min(...gaps.slice(6))).toBeGreaterThanOrEqual(30_000);
+      // The retry budget holds the outage to client-go's pace: 30 s apart once its steps reach the cap.
+      expect(Math.min(...gaps.slice(7))).toBeGreaterThanOrEqual(29_999);
       await t.stop();
     });
   });
@@ -760,7 +767,9 @@ describe('Reflector', () => {
       await t.clock.stepAsync(2000);
       expect(calls).toBe(2);
       expect(t.errors).toEqual([expect.any(ReflectorStoreError)]);
-      // The list had succeeded: the relist is immediate.
+      // The list had succeeded: the relist waits only the first step.
+      expect(t.fake.listCalls).toHaveLength(1);
+      await t.clock.stepAsync(800);
       expect(t.fake.listCalls).toHaveLength(2);
       expect(t.fake.openWatches()).toBe(1);
       await t.stop();
@@ -852,7 +861,7 @@ describe('Reflector', () => {
       const t = setup({ source: broken });
       await t.start();
       source.subscribers[0]?.next({ type: 'ERROR', object: expiredError('gone').status });
-      await flushMicrotasks();
+      await t.clock.stepAsync(800);
       expect(source.watches).toHaveLength(2);
       await t.stop();
       expect(t.errors.filter((e) => /teardown failed/.test(e.message))).toHaveLength(2);

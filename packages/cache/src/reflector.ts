@@ -15,14 +15,13 @@
 
 import type { KubeObject, ListOptions } from '@kubecache/apimachinery';
 import { type Clock, errorReporter, realClock, type TimerHandle } from '@kubecache/apimachinery';
-import { type BackoffManager, ExponentialBackoff } from './backoff.js';
+import { type BackoffManager, ExponentialBackoff, REFLECTOR_BACKOFF } from './backoff.js';
 import { ListPager, type PagedList } from './list-pager.js';
 import type { ListerWatcher } from './list-watch.js';
 import {
   asError,
   isExpectedObject,
   isExpiredError,
-  isFixedByRelist,
   isInternalError,
   isTooLargeResourceVersionError,
   isTooManyRequests,
@@ -62,15 +61,17 @@ export interface ReflectorOptions<T extends KubeObject> {
   /** Source of time. Default the real clock. */
   clock?: Clock;
   /**
-   * Delay between consecutive failed attempts. It starts over (`reset`) once a list succeeded or a watch
-   * delivered an event, and the first retry after such progress is immediate. A backoff without `reset` is
-   * stepped before every retry, as client-go's is. Default: 800 ms doubling to 30 s, jitter 1, no time-based
-   * reset.
+   * Delay before each retry. It starts over (`reset`) once a list succeeded or a watch delivered an event,
+   * so only consecutive failures lengthen it, and their delays run from the start of the failed request. A
+   * backoff without `reset` is stepped before every retry, as client-go's is. Default
+   * {@link REFLECTOR_BACKOFF}: 1.2–1.5 s, then 1.6–2 s while failures follow each other; the `retryBudget`
+   * stretches it to client-go's pace in a long outage.
    */
   backoff?: BackoffManager;
   /**
-   * Caps the retries: never more than one ahead of a client-go reflector facing the same failures (800 ms
-   * doubling to 30 s, starting over every 2 min). Default a {@link RetryBudget} on the reflector's clock.
+   * Caps the retries: never more than one ahead of a client-go reflector facing the same failures (its
+   * average schedule: 1.2 s doubling to 45 s, starting over after 2 min without a failure). Default a
+   * {@link RetryBudget} on the reflector's clock.
    */
   retryBudget?: RetryBudget;
   /** Told when the reflector starts a list, opens a watch, or waits before a retry. Default none. */
@@ -182,6 +183,8 @@ export class Reflector<T extends KubeObject = KubeObject> {
   readonly #budget: RetryBudget;
   /** A list succeeded or a watch delivered an event since the last retry wait. */
   #progressed = false;
+  /** When the latest list or watch request started (clock ms). */
+  #requestStart = 0;
   /** Why the last listAndWatch ended (a relist is due), for the status report. */
   #failure: Error | undefined;
   #lastSyncRV = '';
@@ -197,7 +200,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.#lw = options.listerWatcher;
     this.#store = options.store;
     this.#clock = options.clock ?? realClock;
-    this.#backoff = options.backoff ?? new ExponentialBackoff({ clock: this.#clock, resetAfterMs: 0 });
+    this.#backoff = options.backoff ?? new ExponentialBackoff({ ...REFLECTOR_BACKOFF, clock: this.#clock });
     this.#minWatchTimeout = Math.max(MIN_WATCH_TIMEOUT, options.minWatchTimeoutMs ?? 0);
     this.#random = options.random ?? Math.random;
     this.#budget = options.retryBudget ?? new RetryBudget({ clock: this.#clock });
@@ -279,16 +282,15 @@ export class Reflector<T extends KubeObject = KubeObject> {
   }
 
   /**
-   * Waits before a retry. After progress the backoff starts over, and a failure a relist fixes (a 410, our
-   * store) is retried at once; otherwise the wait is the next backoff step. At least `serverDelayMs`
+   * Waits before a retry: the next backoff step, which starts over after progress. At least `serverDelayMs`
    * (Retry-After); never sooner than the retry budget allows.
    */
   async #waitToRetry(error: Error | undefined, serverDelayMs: number, signal: AbortSignal): Promise<void> {
-    let delay = 0;
-    if (this.#progressed && this.#backoff.reset) {
-      this.#backoff.reset();
-      if (!isFixedByRelist(error)) delay = this.#backoff.step();
-    } else delay = this.#backoff.step();
+    if (this.#progressed) this.#backoff.reset?.();
+    let delay = this.#backoff.step();
+    // Consecutive failures are spaced from the start of the failed request: a list that timed out has
+    // already waited its timeout. The first failure after progress waits its whole step.
+    if (!this.#progressed && this.#backoff.reset) delay -= this.#clock.now() - this.#requestStart;
     this.#progressed = false;
     this.#budget.failed();
     delay = Math.max(delay, serverDelayMs, this.#budget.delayMs());
@@ -331,6 +333,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
 
   async #list(signal: AbortSignal): Promise<void> {
     this.#status({ phase: 'listing' });
+    this.#requestStart = this.#clock.now();
     let rv = this.#relistResourceVersion();
     let result: PagedList<T>;
     try {
@@ -435,6 +438,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     const options = this.#watchOptions({ resourceVersion: rv, allowWatchBookmarks: true });
     const rvMode: ResourceVersionMode = rv === '' || rv === '0' ? 'hold-added' : 'normal';
     this.#status({ phase: 'watching' });
+    this.#requestStart = this.#clock.now();
     const session = new WatchSession(this.#lw.watch(options), this.#sessionOptions(signal, options, rvMode));
     session.start();
     return session;

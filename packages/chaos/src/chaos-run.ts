@@ -9,6 +9,7 @@ import { KubeListerWatcher, SharedIndexInformer } from '@kubecache/informers';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ChaosLane } from './chaos-lane.js';
 import { CHAOS_NAMESPACE, type FaultKind } from './storm.js';
+import { tracedListerWatcher } from './traced-lister-watcher.js';
 
 /** The retry policy under test: ours, or client-go's (no reset on progress, no early retry). */
 export type RetryPolicy = 'kubecache' | 'client-go' | 'unbudgeted';
@@ -24,6 +25,8 @@ export interface ChaosRunOptions {
   settleTimeoutMs?: number;
   /** The informer drops a silent watch after this long, in ms (the server bookmarks every 300 ms). Default 1000. */
   inactivityTimeoutMs?: number;
+  /** Told what the informer does (requests, their outcomes, errors, backoff waits), with ms since the run began. */
+  trace?: (line: string) => void;
 }
 
 /** The outcome of one run. */
@@ -35,9 +38,16 @@ export interface ChaosRunResult {
   convergeMs: number | undefined;
   /** List and watch requests the server received during the storm, per second. */
   requestsPerSecond: number;
+  /** The requests behind `requestsPerSecond`, by verb. */
+  requests: { lists: number; watches: number };
   faults: Partial<Record<FaultKind, number>>;
   /** Errors the informer reported. */
   errors: number;
+  /**
+   * A list after the storm sat on a connection the storm had left half-open (a black-holed keep-alive
+   * socket) until the list timeout: that run's convergence time includes the timeout.
+   */
+  listTimedOutAfterStorm: boolean;
   /** When not converged: what differed. */
   diff?: string;
 }
@@ -81,26 +91,53 @@ export async function runChaos(lane: ChaosLane, options: ChaosRunOptions): Promi
   const policy = options.policy ?? 'kubecache';
   const url = await lane.reset(options.seed);
   let errors = 0;
+  let stormOver = false;
+  let listTimedOutAfterStorm = false;
+  const began = performance.now();
+  const traceTo = options.trace;
+  const trace = traceTo
+    ? (line: string) =>
+        traceTo(`seed ${options.seed} ${(performance.now() - began).toFixed(0).padStart(6)} ms  ${line}`)
+    : undefined;
+  const source = new KubeListerWatcher<KubeObject>({
+    kubeConfig: kubeConfigFor(url),
+    version: 'v1',
+    resource: 'pods',
+    namespace: CHAOS_NAMESPACE,
+  });
   const informer = new SharedIndexInformer<KubeObject>({
     name: `chaos-${options.seed}`,
-    listerWatcher: new KubeListerWatcher({
-      kubeConfig: kubeConfigFor(url),
-      version: 'v1',
-      resource: 'pods',
-      namespace: CHAOS_NAMESPACE,
-    }),
+    listerWatcher: trace ? tracedListerWatcher(source, trace) : source,
     namespace: CHAOS_NAMESPACE,
     expectedKind: 'Pod',
     inactivityTimeoutMs: options.inactivityTimeoutMs ?? 1000,
     listTimeoutMs: 2000,
-    onError: () => void errors++,
+    onError: (err) => {
+      errors++;
+      if (stormOver && err.name === 'ListTimeoutError') listTimedOutAfterStorm = true;
+      trace?.(`error: ${err.name}: ${err.message.slice(0, 160)}`);
+    },
     ...retryOptions(policy),
   });
   const ac = new AbortController();
   const running = informer.run(ac.signal);
+  let lastPhase = '';
+  const phases = trace
+    ? setInterval(() => {
+        const h = informer.health();
+        const phase =
+          h.phase === 'backoff' ? `backoff until +${((h.backoffUntil ?? 0) - Date.now()).toFixed(0)} ms` : h.phase;
+        if (h.phase !== lastPhase) trace(`phase ${phase}`);
+        lastPhase = h.phase;
+      }, 1)
+    : undefined;
   try {
+    const stormStart = performance.now() - began;
     const report = await lane.storm(options.seed, options.stormMs);
+    for (const [at, kind] of report.timeline) trace?.(`(fault at ${(stormStart + at).toFixed(0)} ms: ${kind})`);
     const stormEnd = performance.now();
+    stormOver = true;
+    trace?.(`storm ended: ${JSON.stringify(report.faults)}`);
     const expected = new Map(report.state);
     const deadline = stormEnd + (options.settleTimeoutMs ?? 10_000);
     let diff = difference(informer.getStore().list(), expected);
@@ -115,11 +152,14 @@ export async function runChaos(lane: ChaosLane, options: ChaosRunOptions): Promi
       converged: diff === undefined,
       convergeMs: diff === undefined ? performance.now() - stormEnd : undefined,
       requestsPerSecond: total / (options.stormMs / 1000),
+      requests: { lists: report.requests.lists, watches: report.requests.watches },
       faults: report.faults,
       errors,
+      listTimedOutAfterStorm,
       ...(diff === undefined ? {} : { diff }),
     };
   } finally {
+    clearInterval(phases);
     ac.abort();
     await running;
   }

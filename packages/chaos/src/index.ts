@@ -2,7 +2,7 @@
 export type { ChaosRunOptions, ChaosRunResult, RetryPolicy } from './chaos-run.js';
 export { runChaos } from './chaos-run.js';
 export type { ChaosSuiteOptions, ChaosSummary } from './chaos-suite.js';
-export { formatSummary, quantile, runChaosSuite, summarise } from './chaos-suite.js';
+export { formatComparison, formatSummary, quantile, runChaosSuite, summarise } from './chaos-suite.js';
 export { ChaosLane } from './chaos-lane.js';
 export { FaultProxy } from './fault-proxy.js';
 export type { ListWatchServerOptions, RequestCounts } from './list-watch-server.js';

@@ -43,6 +43,8 @@ export interface StormReport {
   faults: Partial<Record<FaultKind, number>>;
   /** Writes made. */
   writes: number;
+  /** Each fault with its time from the start of the storm, in ms, in order. */
+  timeline: [atMs: number, kind: FaultKind][];
 }
 
 /** The namespace the storm's objects live in. */
@@ -64,6 +66,8 @@ export async function runStorm(target: StormTarget, seed: number, stormMs: numbe
   const churnRandom = seededRandom(seed);
   const faultRandom = seededRandom(seed ^ 0x0fa175);
   const faults: Partial<Record<FaultKind, number>> = {};
+  const timeline: [number, FaultKind][] = [];
+  const started = performance.now();
   let writes = 0;
   let running = true;
   const timers = new Set<NodeJS.Timeout>();
@@ -86,6 +90,7 @@ export async function runStorm(target: StormTarget, seed: number, stormMs: numbe
     const kind = pick(faultRandom, FAULT_KINDS);
     inject(target, kind, faultRandom);
     faults[kind] = (faults[kind] ?? 0) + 1;
+    timeline.push([Math.round(performance.now() - started), kind]);
   });
   await new Promise((resolve) => setTimeout(resolve, stormMs));
   running = false;
@@ -97,7 +102,7 @@ export async function runStorm(target: StormTarget, seed: number, stormMs: numbe
     `${o.metadata?.namespace}/${o.metadata?.name}`,
     o.metadata?.resourceVersion ?? '',
   ]);
-  return { state, requests, faults, writes };
+  return { state, requests, faults, writes, timeline };
 }
 
 /** One random write; false when it raced with another and did nothing. */
