@@ -57,7 +57,7 @@ export { UndeltaStore } from './undelta-store.js';
 
 // --- list/watch and the Reflector
 export type { BackoffManager, ExponentialBackoffOptions } from './backoff.js';
-export { DEFAULT_BACKOFF, ExponentialBackoff } from './backoff.js';
+export { DEFAULT_BACKOFF, ExponentialBackoff, REFLECTOR_BACKOFF } from './backoff.js';
 export type { ListPagerOptions, PagedList } from './list-pager.js';
 export { DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, ListPager, ListPagingError } from './list-pager.js';
 export type { ListerWatcher, ListResult } from './list-watch.js';
