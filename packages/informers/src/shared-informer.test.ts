@@ -99,7 +99,7 @@ describe('SharedIndexInformer', () => {
       t.source.modifyDropWatch(pod('pod2', {}, 2));
       t.source.addDropWatch(pod('pod3'));
       t.source.resetWatch();
-      await t.clock.stepAsync(1); // the relist after progress is immediate
+      await t.clock.stepAsync(800); // the relist after progress waits the first backoff step
       expect(new Set(noResync.events)).toEqual(new Set(['update pod2', 'add pod3']));
       expect(new Set(withResync.events)).toEqual(new Set(['update pod1', 'update pod2', 'add pod3']));
       await t.stop();
@@ -380,12 +380,13 @@ describe('SharedIndexInformer', () => {
     const expired = expiredError('too old resource version');
     t.source.sendError(expired.status);
     await flushMicrotasks();
-    expect(t.informer.health().lastError).toMatchObject({ code: 410 });
+    // After the progress of the first list, the first backoff step.
+    expect(t.informer.health()).toMatchObject({ phase: 'backoff', backoffUntil: 800, lastError: { code: 410 } });
+    await t.clock.stepAsync(800);
     const garbled = internalError('unable to decode an event from the watch stream');
     t.source.sendError(garbled.status);
     await flushMicrotasks();
-    // A 500 is not fixed by relisting at once: after the progress, the first backoff step.
-    expect(t.informer.health()).toMatchObject({ phase: 'backoff', backoffUntil: 800, lastError: { code: 500 } });
+    expect(t.informer.health()).toMatchObject({ phase: 'backoff', backoffUntil: 1600, lastError: { code: 500 } });
     await t.clock.stepAsync(800);
     expect(t.informer.health()).toMatchObject({ phase: 'watching', lastError: { code: 500 } });
     expect(t.source.listCalls).toHaveLength(3);
