@@ -182,7 +182,13 @@ export async function sendGet(r: GetRequest): Promise<http.IncomingMessage> {
     };
     r.signal?.addEventListener('abort', onAbort, { once: true });
     req.once('close', () => r.signal?.removeEventListener('abort', onAbort));
-    const timers = new RequestTimers(r.clock ?? realClock, r.context, (err) => req.destroy(err));
+    const timers = new RequestTimers(r.clock ?? realClock, r.context, (err) => {
+      // A pooled connection that took the request and never answered is dead without knowing it (a NAT or
+      // proxy forgot it). Its idle siblings were pooled the same way and are suspect too: close them, so
+      // the retry opens a fresh connection instead of waiting out the same timeout on each of them.
+      if (req.reusedSocket && err.phase === 'response') dropIdleSockets(agent);
+      req.destroy(err);
+    });
     timers.arm('response', r.timeouts.responseTimeoutMs);
     req.once('socket', (socket: Socket) => {
       if (req.reusedSocket) return;
@@ -210,14 +216,21 @@ export async function sendGet(r: GetRequest): Promise<http.IncomingMessage> {
   });
 }
 
+/** Closes the connections `agent` holds idle for reuse; requests in flight keep theirs. */
+function dropIdleSockets(agent: http.Agent): void {
+  for (const sockets of Object.values(agent.freeSockets)) {
+    for (const socket of sockets ?? []) socket.destroy();
+  }
+}
+
 /** The connect and response timers of one request. */
 class RequestTimers {
   readonly #clock: Clock;
   readonly #ctx: RequestContext;
-  readonly #fail: (err: Error) => void;
+  readonly #fail: (err: RequestTimeoutError) => void;
   readonly #handles = new Set<TimerHandle>();
 
-  constructor(clock: Clock, ctx: RequestContext, fail: (err: Error) => void) {
+  constructor(clock: Clock, ctx: RequestContext, fail: (err: RequestTimeoutError) => void) {
     this.#clock = clock;
     this.#ctx = ctx;
     this.#fail = fail;

@@ -1,0 +1,69 @@
+import type * as http from 'node:http';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { PodsServer, StallingProxy } from './hostile-test-kit.js';
+import {
+  ClusterAgents,
+  DEFAULT_REQUEST_TIMEOUTS,
+  RequestTimeoutError,
+  type RequestTimeouts,
+  sendGet,
+} from './http-transport.js';
+
+const context = { verb: 'list', resource: 'pods.v1', path: '/api/v1/pods' };
+
+describe('the keep-alive transport', () => {
+  const closing: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const close of closing.splice(0).reverse()) await close();
+  });
+
+  async function setUp(): Promise<{
+    proxy: StallingProxy;
+    list: (timeouts?: RequestTimeouts) => Promise<http.IncomingMessage>;
+  }> {
+    const server = await PodsServer.start();
+    closing.push(() => server.close());
+    const proxy = await StallingProxy.start(server.port);
+    closing.push(() => proxy.close());
+    const agents = new ClusterAgents();
+    closing.push(async () => agents.destroy());
+    const kubeConfig = server.kubeConfig(proxy.port);
+    const list = (timeouts: RequestTimeouts = {}): Promise<http.IncomingMessage> =>
+      sendGet({
+        kubeConfig,
+        agents,
+        pathAndQuery: '/api/v1/pods',
+        kind: 'list',
+        context,
+        timeouts: { ...DEFAULT_REQUEST_TIMEOUTS, ...timeouts },
+      });
+    return { proxy, list };
+  }
+
+  async function drain(res: http.IncomingMessage): Promise<void> {
+    for await (const _ of res) {
+      // read to the end so the connection goes back to the pool
+    }
+  }
+
+  it('closes the idle pooled connections once one of them times out, so the retry opens a fresh one', async () => {
+    const { proxy, list } = await setUp();
+    // Three connections in the pool: three lists at once, read to the end.
+    await Promise.all((await Promise.all([list(), list(), list()])).map(drain));
+    // Every pooled connection goes dead without closing (a NAT forgot them); new connections still work.
+    proxy.stall();
+    const failures: unknown[] = [];
+    for (let attempt = 0; attempt < 4; attempt++) {
+      try {
+        await drain(await list({ responseTimeoutMs: 200 }));
+        break;
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+    // One list waits out the timeout on a dead connection; the next one does not meet the other two.
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toBeInstanceOf(RequestTimeoutError);
+    expect((failures[0] as RequestTimeoutError).phase).toBe('response');
+  });
+});
