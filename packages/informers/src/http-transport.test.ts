@@ -20,6 +20,7 @@ describe('the keep-alive transport', () => {
   async function setUp(): Promise<{
     proxy: StallingProxy;
     list: (timeouts?: RequestTimeouts) => Promise<http.IncomingMessage>;
+    watch: (timeouts?: RequestTimeouts) => Promise<http.IncomingMessage>;
   }> {
     const server = await PodsServer.start();
     closing.push(() => server.close());
@@ -28,16 +29,18 @@ describe('the keep-alive transport', () => {
     const agents = new ClusterAgents();
     closing.push(async () => agents.destroy());
     const kubeConfig = server.kubeConfig(proxy.port);
-    const list = (timeouts: RequestTimeouts = {}): Promise<http.IncomingMessage> =>
-      sendGet({
-        kubeConfig,
-        agents,
-        pathAndQuery: '/api/v1/pods',
-        kind: 'list',
-        context,
-        timeouts: { ...DEFAULT_REQUEST_TIMEOUTS, ...timeouts },
-      });
-    return { proxy, list };
+    const get =
+      (kind: 'list' | 'watch', pathAndQuery: string) =>
+      (timeouts: RequestTimeouts = {}): Promise<http.IncomingMessage> =>
+        sendGet({
+          kubeConfig,
+          agents,
+          pathAndQuery,
+          kind,
+          context: { ...context, verb: kind },
+          timeouts: { ...DEFAULT_REQUEST_TIMEOUTS, ...timeouts },
+        });
+    return { proxy, list: get('list', '/api/v1/pods'), watch: get('watch', '/api/v1/pods?watch=true') };
   }
 
   async function drain(res: http.IncomingMessage): Promise<void> {
@@ -65,5 +68,21 @@ describe('the keep-alive transport', () => {
     expect(failures).toHaveLength(1);
     expect(failures[0]).toBeInstanceOf(RequestTimeoutError);
     expect((failures[0] as RequestTimeoutError).phase).toBe('response');
+  });
+
+  it('closes the idle pooled connections when a watch goes silent, so the relist opens a fresh one', async () => {
+    const { proxy, list, watch } = await setUp();
+    await Promise.all((await Promise.all([list(), list()])).map(drain));
+    const silent = await watch({ watchIdleTimeoutMs: 200 });
+    // The watch and both idle connections go dead without closing.
+    proxy.stall();
+    const watchError = await drain(silent).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(watchError).toBeInstanceOf(RequestTimeoutError);
+    expect((watchError as RequestTimeoutError).phase).toBe('watch-idle');
+    // The relist does not meet a dead pooled connection: it is answered, well within its timeout.
+    await drain(await list({ responseTimeoutMs: 5_000 }));
   });
 });

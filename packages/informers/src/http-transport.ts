@@ -200,7 +200,11 @@ export async function sendGet(r: GetRequest): Promise<http.IncomingMessage> {
       const idle = r.kind === 'list' ? r.timeouts.bodyIdleTimeoutMs : r.timeouts.watchIdleTimeoutMs;
       const [phase, minBytes] =
         r.kind === 'list' ? (['body', LIST_MIN_BYTES_PER_WINDOW] as const) : (['watch-idle', 1] as const);
-      watchBody(res, r.clock ?? realClock, idle, minBytes, phase, r.context);
+      watchBody(res, r.clock ?? realClock, idle, minBytes, phase, r.context, () => {
+        // A watch that went silent may sit on a path that dropped every connection it carried without a
+        // word; the idle ones pooled beside it are suspect in the same way.
+        if (phase === 'watch-idle') dropIdleSockets(agent);
+      });
       resolve(res);
     });
     // Not `once`: an abort after the response can emit a second error, which must not go unhandled.
@@ -263,7 +267,7 @@ class RequestTimers {
 /**
  * Destroys `res` with a {@link RequestTimeoutError} when fewer than `minBytes` arrived within a window of
  * `windowMs`: a list dripping a byte a second is as stuck as a silent one. One timer per window; data only
- * adds to a counter.
+ * adds to a counter. `onTimeout` runs just before the response is destroyed.
  */
 function watchBody(
   res: http.IncomingMessage,
@@ -272,6 +276,7 @@ function watchBody(
   minBytes: number,
   phase: TimeoutPhase,
   ctx: RequestContext,
+  onTimeout: () => void,
 ): void {
   if (!(windowMs > 0)) return;
   let received = 0;
@@ -279,6 +284,7 @@ function watchBody(
   const check = (): void => {
     handle = undefined;
     if (received < minBytes) {
+      onTimeout();
       res.destroy(new RequestTimeoutError(phase, windowMs, ctx));
       return;
     }
