@@ -8,6 +8,7 @@ import {
   type RequestTimeouts,
   sendGet,
 } from './http-transport.js';
+import { KubeListerWatcher } from './kube-lister-watcher.js';
 
 const context = { verb: 'list', resource: 'pods.v1', path: '/api/v1/pods' };
 
@@ -84,5 +85,36 @@ describe('the keep-alive transport', () => {
     expect((watchError as RequestTimeoutError).phase).toBe('watch-idle');
     // The relist does not meet a dead pooled connection: it is answered, well within its timeout.
     await drain(await list({ responseTimeoutMs: 5_000 }));
+  });
+
+  it('sends the list after a failed one on a new connection, past idle ones that died unseen', async () => {
+    const server = await PodsServer.start();
+    closing.push(() => server.close());
+    const proxy = await StallingProxy.start(server.port);
+    closing.push(() => proxy.close());
+    const agents = new ClusterAgents();
+    closing.push(async () => agents.destroy());
+    const pods = new KubeListerWatcher({
+      kubeConfig: server.kubeConfig(proxy.port),
+      agents,
+      version: 'v1',
+      resource: 'pods',
+      responseTimeoutMs: 5_000,
+    });
+    await Promise.all([pods.list({}), pods.list({}), pods.list({})]);
+    // The server refuses one list with a 500; meanwhile every pooled connection dies without closing.
+    let refused = 0;
+    server.hostile = ({ watch, res }) => {
+      if (watch || refused > 0) return false;
+      refused++;
+      res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, message: 'etcd' }));
+      return true;
+    };
+    await expect(pods.list({})).rejects.toMatchObject({ code: 500 });
+    proxy.stall();
+    // The retry is answered at once instead of waiting 5 s on a dead pooled connection.
+    await expect(pods.list({})).resolves.toMatchObject({ metadata: { resourceVersion: expect.any(String) } });
+    expect(refused).toBe(1);
   });
 });

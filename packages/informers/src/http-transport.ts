@@ -154,6 +154,8 @@ export interface GetRequest {
   readonly timeouts: Required<RequestTimeouts>;
   readonly clock?: Clock;
   readonly signal?: AbortSignal;
+  /** Close the pool's idle connections first, so this request opens a new one. Default false. */
+  readonly freshConnection?: boolean;
 }
 
 /**
@@ -170,6 +172,7 @@ export async function sendGet(r: GetRequest): Promise<http.IncomingMessage> {
   r.signal?.throwIfAborted();
   const server = cluster.server.replace(/\/+$/, '');
   const agent = r.agents.agentFor(server, cluster.proxyUrl, opts);
+  if (r.freshConnection) dropIdleSockets(agent);
   const url = new URL(`${server}${r.pathAndQuery}`);
   const request = url.protocol === 'http:' ? http.request : https.request;
   const req = request(url, { method: 'GET', headers: opts.headers, auth: opts.auth, agent });

@@ -83,6 +83,13 @@ export class KubeListerWatcher<T extends KubeObject = KubeObject> implements Lis
   readonly #o: KubeListerWatcherOptions;
   readonly #agents: ClusterAgents;
   readonly #timeouts: Required<RequestTimeouts>;
+  /**
+   * Whether the last list failed. The retry then goes out on a new connection: a failure may come with
+   * others the client cannot see (a proxy or NAT that dropped the pooled connections without a word), and a
+   * retry that lands on one of those waits out a whole response timeout. A healthy run never pays the
+   * handshake this costs.
+   */
+  #lastListFailed = false;
 
   constructor(options: KubeListerWatcherOptions) {
     this.#o = options;
@@ -132,8 +139,23 @@ export class KubeListerWatcher<T extends KubeObject = KubeObject> implements Lis
     sink: (items: readonly T[]) => void,
     signal?: AbortSignal,
   ): Promise<ListResult<T>> {
+    try {
+      const result = await this.#listStreaming(options, sink, signal);
+      this.#lastListFailed = false;
+      return result;
+    } catch (err) {
+      if (!signal?.aborted) this.#lastListFailed = true;
+      throw err;
+    }
+  }
+
+  async #listStreaming(
+    options: ListOptions,
+    sink: (items: readonly T[]) => void,
+    signal?: AbortSignal,
+  ): Promise<ListResult<T>> {
     const ctx = this.#context('list');
-    const res = await this.#get(options, 'list', ctx, signal);
+    const res = await this.#get(options, 'list', ctx, signal, this.#lastListFailed);
     if (res.statusCode !== 200) throw await errorOf(res, ctx);
     let batch: T[] = [];
     const decoder = new ListStreamDecoder<T>({
@@ -211,8 +233,9 @@ export class KubeListerWatcher<T extends KubeObject = KubeObject> implements Lis
     res.on('close', () => subscriber.complete());
   }
 
-  #get(options: ListOptions, kind: 'list' | 'watch', ctx: RequestContext, signal?: AbortSignal) {
+  #get(options: ListOptions, kind: 'list' | 'watch', ctx: RequestContext, signal?: AbortSignal, fresh = false) {
     return sendGet({
+      freshConnection: fresh,
       kubeConfig: this.#o.kubeConfig,
       agents: this.#agents,
       pathAndQuery: `${this.path}?${this.#query(options, kind === 'watch')}`,
