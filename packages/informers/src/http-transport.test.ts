@@ -1,5 +1,6 @@
 import type * as http from 'node:http';
 import { afterEach, describe, expect, it } from '@jest/globals';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { PodsServer, StallingProxy } from './hostile-test-kit.js';
 import {
   ClusterAgents,
@@ -19,7 +20,10 @@ describe('the keep-alive transport', () => {
   });
 
   async function setUp(): Promise<{
+    server: PodsServer;
     proxy: StallingProxy;
+    agents: ClusterAgents;
+    kubeConfig: KubeConfig;
     list: (timeouts?: RequestTimeouts) => Promise<http.IncomingMessage>;
     watch: (timeouts?: RequestTimeouts) => Promise<http.IncomingMessage>;
   }> {
@@ -41,7 +45,8 @@ describe('the keep-alive transport', () => {
           context: { ...context, verb: kind },
           timeouts: { ...DEFAULT_REQUEST_TIMEOUTS, ...timeouts },
         });
-    return { proxy, list: get('list', '/api/v1/pods'), watch: get('watch', '/api/v1/pods?watch=true') };
+    const list = get('list', '/api/v1/pods');
+    return { server, proxy, agents, kubeConfig, list, watch: get('watch', '/api/v1/pods?watch=true') };
   }
 
   async function drain(res: http.IncomingMessage): Promise<void> {
@@ -88,14 +93,9 @@ describe('the keep-alive transport', () => {
   });
 
   it('sends the list after a failed one on a new connection, past idle ones that died unseen', async () => {
-    const server = await PodsServer.start();
-    closing.push(() => server.close());
-    const proxy = await StallingProxy.start(server.port);
-    closing.push(() => proxy.close());
-    const agents = new ClusterAgents();
-    closing.push(async () => agents.destroy());
+    const { server, proxy, agents, kubeConfig } = await setUp();
     const pods = new KubeListerWatcher({
-      kubeConfig: server.kubeConfig(proxy.port),
+      kubeConfig,
       agents,
       version: 'v1',
       resource: 'pods',
