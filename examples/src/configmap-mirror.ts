@@ -11,17 +11,10 @@
  */
 import { type Immutable, isStatusCode, produce, type Wire } from '@kubecache/apimachinery';
 import { splitMetaNamespaceKey } from '@kubecache/cache';
-import {
-  ControllerRunner,
-  type ControllerRunnerOptions,
-  type DeletedObject,
-  type ReconcileResult,
-  type SharedIndexInformer,
-  type SharedInformerFactory,
-} from '@kubecache/informers';
+import type { ControllerRunner, DeletedObject, ReconcileResult, SharedIndexInformer } from '@kubecache/informers';
 import { ClusterScopedLister, ConfigMapLister, SecretLister } from '@kubecache/listers';
 import type { V1ConfigMap, V1Namespace, V1Secret } from '@kubernetes/client-node';
-import type { KubeClient } from './kube-client.js';
+import { type ExampleControllerOptions, runnerOf } from './example-controller.js';
 import { getOrUndefined, keyOf } from './lister-helpers.js';
 
 /** Marks a ConfigMap of the source namespace to be mirrored. */
@@ -40,19 +33,11 @@ type Secret = Wire<V1Secret>;
 const SECRETS = { version: 'v1', resource: 'secrets' } as const;
 
 /** Options of {@link ConfigMapMirror}. */
-export interface ConfigMapMirrorOptions {
-  factory: SharedInformerFactory;
-  client: KubeClient;
+export interface ConfigMapMirrorOptions extends ExampleControllerOptions {
   /** The namespace whose ConfigMaps are mirrored. Default `mirror-source`. */
   sourceNamespace?: string;
   /** Concurrent reconciles. Default 2. */
   workers?: number;
-  /** One line per thing done. Default none. */
-  log?: (line: string) => void;
-  /** Recovered reconcile errors (retried with backoff). Default: the runner's errorReporter. */
-  onError?: (key: string, err: unknown) => void;
-  /** Builds the controller runner (e.g. one measured on /metrics). Default `new ControllerRunner(options)`. */
-  newRunner?: (options: ControllerRunnerOptions) => ControllerRunner;
 }
 
 /** Counts of what the mirror did. */
@@ -106,7 +91,7 @@ export class ConfigMapMirror {
     this.#cmLister = new ConfigMapLister({ indexer: this.configMaps.getIndexer() });
     this.#secretLister = new SecretLister({ indexer: this.secrets.getIndexer() });
     this.#nsLister = new ClusterScopedLister({ indexer: this.namespaces.getIndexer(), resource: 'namespaces' });
-    this.#runner = (options.newRunner ?? ((o) => new ControllerRunner(o)))({
+    this.#runner = runnerOf(options, {
       name: 'configmap-mirror',
       workers: options.workers ?? 2,
       waitFor: [this.configMaps, this.secrets, this.namespaces],

@@ -6,18 +6,12 @@
  */
 import { type Immutable, isStatusCode, produce, type Wire } from '@kubecache/apimachinery';
 import { splitMetaNamespaceKey } from '@kubecache/cache';
-import {
-  ControllerRunner,
-  type ControllerRunnerOptions,
-  type ReconcileResult,
-  type SharedIndexInformer,
-  type SharedInformerFactory,
-} from '@kubecache/informers';
+import type { ControllerRunner, ReconcileResult, SharedIndexInformer } from '@kubecache/informers';
 import { namespacedLister } from '@kubecache/listers';
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { EXAMPLES_GROUP } from './crd.js';
 import { CronSchedule } from './cron-schedule.js';
-import type { KubeClient } from './kube-client.js';
+import { type ExampleControllerOptions, runnerOf } from './example-controller.js';
 import { getOrUndefined, keyOf } from './lister-helpers.js';
 
 /** What the controller reports. */
@@ -46,17 +40,9 @@ export const CRONTABS = { group: EXAMPLES_GROUP, version: 'v1', resource: 'cront
 export const CronTabLister = namespacedLister<Immutable<CronTab>>(EXAMPLES_GROUP, 'crontab');
 
 /** Options of {@link CronTabController}. */
-export interface CronTabControllerOptions {
-  factory: SharedInformerFactory;
-  client: KubeClient;
+export interface CronTabControllerOptions extends ExampleControllerOptions {
   /** Time source in ms since the epoch. Default `Date.now`. */
   now?: () => number;
-  /** One line per thing done. Default none. */
-  log?: (line: string) => void;
-  /** Recovered reconcile errors (retried with backoff). Default: the runner's errorReporter. */
-  onError?: (key: string, err: unknown) => void;
-  /** Builds the controller runner (e.g. one measured on /metrics). Default `new ControllerRunner(options)`. */
-  newRunner?: (options: ControllerRunnerOptions) => ControllerRunner;
 }
 
 /** Counts of what the controller did. */
@@ -109,7 +95,7 @@ export class CronTabController {
     this.#o = options;
     this.cronTabs = options.factory.informerFor<CronTab>({ ...CRONTABS });
     this.#lister = new CronTabLister({ indexer: this.cronTabs.getIndexer() });
-    this.#runner = (options.newRunner ?? ((o) => new ControllerRunner(o)))({
+    this.#runner = runnerOf(options, {
       name: 'crontab-controller',
       waitFor: [this.cronTabs],
       reconcile: (key) => this.#reconcile(key),

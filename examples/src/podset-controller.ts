@@ -12,17 +12,11 @@
  */
 import { type Immutable, isStatusCode, type OwnerReference, produce, type Wire } from '@kubecache/apimachinery';
 import { splitMetaNamespaceKey } from '@kubecache/cache';
-import {
-  ControllerRunner,
-  type ControllerRunnerOptions,
-  type ReconcileResult,
-  type SharedIndexInformer,
-  type SharedInformerFactory,
-} from '@kubecache/informers';
+import type { ControllerRunner, ReconcileResult, SharedIndexInformer } from '@kubecache/informers';
 import { namespacedLister, PodLister } from '@kubecache/listers';
 import type { V1Pod, V1PodSpec, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { EXAMPLES_GROUP } from './crd.js';
-import type { KubeClient } from './kube-client.js';
+import { type ExampleControllerOptions, runnerOf } from './example-controller.js';
 import { controllerOf, getOrUndefined, keyOf } from './lister-helpers.js';
 
 /** A PodSet as it arrives on the wire. */
@@ -54,17 +48,9 @@ interface Expectation {
 }
 
 /** Options of {@link PodSetController}. */
-export interface PodSetControllerOptions {
-  factory: SharedInformerFactory;
-  client: KubeClient;
+export interface PodSetControllerOptions extends ExampleControllerOptions {
   /** Concurrent reconciles. Default 2. */
   workers?: number;
-  /** One line per thing done. Default none. */
-  log?: (line: string) => void;
-  /** Recovered reconcile errors (retried with backoff). Default: the runner's errorReporter. */
-  onError?: (key: string, err: unknown) => void;
-  /** Builds the controller runner (e.g. one measured on /metrics). Default `new ControllerRunner(options)`. */
-  newRunner?: (options: ControllerRunnerOptions) => ControllerRunner;
 }
 
 /** Counts of what the controller did. */
@@ -96,7 +82,7 @@ export class PodSetController {
     });
     this.#podSetLister = new PodSetLister({ indexer: this.podSets.getIndexer() });
     this.#podLister = new PodLister({ indexer: this.pods.getIndexer() });
-    this.#runner = (options.newRunner ?? ((o) => new ControllerRunner(o)))({
+    this.#runner = runnerOf(options, {
       name: 'podset-controller',
       workers: options.workers ?? 2,
       waitFor: [this.podSets, this.pods],

@@ -9,16 +9,10 @@
  */
 import { type Immutable, isStatusCode, produce, type Wire } from '@kubecache/apimachinery';
 import { splitMetaNamespaceKey } from '@kubecache/cache';
-import {
-  ControllerRunner,
-  type ControllerRunnerOptions,
-  type ReconcileResult,
-  type SharedIndexInformer,
-  type SharedInformerFactory,
-} from '@kubecache/informers';
+import type { ControllerRunner, ReconcileResult, SharedIndexInformer } from '@kubecache/informers';
 import { NodeLister, PodLister } from '@kubecache/listers';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import type { KubeClient } from './kube-client.js';
+import { type ExampleControllerOptions, runnerOf } from './example-controller.js';
 import { getOrUndefined, keyOf } from './lister-helpers.js';
 
 /** The label the reconciler maintains on pods. */
@@ -31,19 +25,9 @@ export const BY_NODE = 'byNode';
 const PODS = { version: 'v1', resource: 'pods' } as const;
 
 /** Options of {@link ZoneLabeler}. */
-export interface ZoneLabelerOptions {
-  /** Informers come from here (and are started by its owner). Required. */
-  factory: SharedInformerFactory;
-  /** Writes pods. Required. */
-  client: KubeClient;
+export interface ZoneLabelerOptions extends ExampleControllerOptions {
   /** Concurrent reconciles. Default 2. */
   workers?: number;
-  /** One line per thing done. Default none. */
-  log?: (line: string) => void;
-  /** Recovered reconcile errors (they are retried with backoff). Default: console.error via errorReporter. */
-  onError?: (key: string, err: unknown) => void;
-  /** Builds the controller runner (e.g. one measured on /metrics). Default `new ControllerRunner(options)`. */
-  newRunner?: (options: ControllerRunnerOptions) => ControllerRunner;
 }
 
 /** Counts of what the reconciler did. */
@@ -73,7 +57,7 @@ export class ZoneLabeler {
     this.nodes = options.factory.informerFor<Wire<V1Node>>({ version: 'v1', resource: 'nodes' });
     this.#podLister = new PodLister({ indexer: this.pods.getIndexer() });
     this.#nodeLister = new NodeLister({ indexer: this.nodes.getIndexer() });
-    this.#runner = (options.newRunner ?? ((o) => new ControllerRunner(o)))({
+    this.#runner = runnerOf(options, {
       name: 'zone-labeler',
       workers: options.workers ?? 2,
       waitFor: [this.pods, this.nodes],
