@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { FakeClock } from '@kubecache/apimachinery/testing';
-import { ExponentialBackoff } from './backoff.js';
+import { DEFAULT_BACKOFF, ExponentialBackoff, REFLECTOR_BACKOFF } from './backoff.js';
 
 describe('ExponentialBackoff', () => {
   it('doubles from 800 ms up to the 30 s cap without jitter', () => {
@@ -53,5 +53,17 @@ describe('ExponentialBackoff', () => {
     backoff.step();
     clock.step(10 * 60_000);
     expect(backoff.step()).toBe(1600);
+  });
+
+  it('gives the Reflector a first wait of 1–1.4 s, client-go’s average first wait, then 1.6–2.24 s', () => {
+    const at = (r: number): number[] => {
+      const backoff = new ExponentialBackoff({ ...REFLECTOR_BACKOFF, clock: new FakeClock(), random: () => r });
+      return [backoff.step(), backoff.step(), backoff.step()];
+    };
+    expect(at(0)).toEqual([1000, 1600, 1600]);
+    expect(at(0.5)).toEqual([1200, 1920, 1920]);
+    expect(at(0.999).map(Math.round)).toEqual([1400, 2239, 2239]);
+    // client-go's first wait, drawn from [800, 1600), averages the same 1.2 s: a storm costs as many retries.
+    expect(DEFAULT_BACKOFF.initialMs * (1 + DEFAULT_BACKOFF.jitter / 2)).toBe(at(0.5)[0]);
   });
 });

@@ -48,16 +48,16 @@ export const DEFAULT_BACKOFF: Readonly<Required<Omit<ExponentialBackoffOptions, 
 };
 
 /**
- * The Reflector's own backoff (a departure from client-go, see DESIGN.md): a first delay in [1.2, 1.5) s —
- * never longer than client-go's longest first wait, a little longer than its average — then [1.6, 2) s
- * while failures follow each other. Progress starts it over. It stays short so that a retry is never far
- * off when a fault storm ends; the Reflector's `RetryBudget` holds a long outage to client-go's pace.
+ * The Reflector's own backoff (a departure from client-go, see DESIGN.md): a first delay in [1, 1.4) s —
+ * client-go's average first wait (1.2 s) with less spread — then [1.6, 2.24) s while failures follow each
+ * other. Progress starts it over. It stays short so that a retry is never far off when a fault storm ends;
+ * the Reflector's `RetryBudget` holds a long outage to client-go's pace.
  */
 export const REFLECTOR_BACKOFF: Readonly<Required<Omit<ExponentialBackoffOptions, 'clock' | 'random'>>> = {
-  initialMs: 1200,
+  initialMs: 1000,
   capMs: 1600,
   factor: 2,
-  jitter: 0.25,
+  jitter: 0.4,
   resetAfterMs: 0,
 };
 

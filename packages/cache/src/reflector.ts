@@ -64,7 +64,7 @@ export interface ReflectorOptions<T extends KubeObject> {
    * Delay before each retry. It starts over (`reset`) once a list succeeded or a watch delivered an event,
    * so only consecutive failures lengthen it, and their delays run from the start of the failed request. A
    * backoff without `reset` is stepped before every retry, as client-go's is. Default
-   * {@link REFLECTOR_BACKOFF}: 1.2–1.5 s, then 1.6–2 s while failures follow each other; the `retryBudget`
+   * {@link REFLECTOR_BACKOFF}: 1–1.4 s, then 1.6–2.24 s while failures follow each other; the `retryBudget`
    * stretches it to client-go's pace in a long outage.
    */
   backoff?: BackoffManager;

@@ -38,7 +38,7 @@ export interface ControllerOptions<T extends KubeObject> {
   shouldResync?: () => boolean;
   /** Time source. Default the real clock. */
   clock?: Clock;
-  /** Reflector backoff. Default the Reflector's (1.2–1.5 s, then 1.6–2 s; reset by progress). */
+  /** Reflector backoff. Default the Reflector's (1–1.4 s, then 1.6–2.24 s; reset by progress). */
   backoff?: BackoffManager;
   /** Reflector retry budget. Default the Reflector's (at most one retry ahead of client-go). */
   retryBudget?: RetryBudget;

@@ -73,7 +73,7 @@ export interface SharedIndexInformerOptions<T extends KubeObject> {
   transform?: (obj: T) => T;
   /** Freeze stored objects. Default true. */
   freeze?: boolean;
-  /** Reflector backoff. Default 1.2–1.5 s, then 1.6–2 s, reset by progress; paced by `retryBudget` (see the Reflector). */
+  /** Reflector backoff. Default 1–1.4 s, then 1.6–2.24 s, reset by progress; paced by `retryBudget` (see the Reflector). */
   backoff?: BackoffManager;
   /** Caps the Reflector's retries. Default: at most one retry ahead of client-go (see `RetryBudget`). */
   retryBudget?: RetryBudget;
