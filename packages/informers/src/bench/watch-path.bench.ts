@@ -1,0 +1,257 @@
+/**
+ * The watch path in one process, without HTTP: the same bytes a watch response carries (100k MODIFIED events
+ * of ~1.5 KB pods after a 10k list, in 64 KiB chunks, one chunk per turn of the event loop as a socket hands
+ * them out) go through the informer's whole path — line decoder, Observable, Reflector, queue, store,
+ * handler — and through a bare "JSON.parse each line + Map.set" loop. Rounds are interleaved (bare, then each
+ * informer case), so machine noise hits every case alike; the figure that matters is each case's time per
+ * event beyond the bare loop of its own round (median over the rounds). `versus-client-node.bench.ts` measures
+ * the same over loopback HTTP in separate processes; this one is steadier and fit for `--cpu-prof`.
+ *
+ * Run: `npx tsc -b && node --expose-gc packages/informers/dist/bench/watch-path.bench.js`
+ * (`WATCH_PATH_ROUNDS` rounds, default 5; `WATCH_PATH_KINDS=in-order,delta-fifo` limits the cases, bare is
+ * always run; `WATCH_PATH_PROFILE=<dir>` writes a CPU profile of each informer case's last timed run there).
+ */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { StringDecoder } from 'node:string_decoder';
+import type { KubeObject, ListOptions, WatchEvent } from '@kubecache/apimachinery';
+import { makePods } from '@kubecache/apimachinery/testing';
+import type { ListerWatcher, ListResult } from '@kubecache/cache';
+import { Observable, type Subscriber } from 'rxjs';
+import { type InformerQueueKind, SharedIndexInformer } from '../shared-informer.js';
+import { WatchLineDecoder } from '../watch-line-decoder.js';
+
+const N = 10_000;
+const M = 100_000;
+const CHUNK = 64 * 1024;
+const ROUNDS = Math.max(1, Number(process.env.WATCH_PATH_ROUNDS) || 5);
+
+interface Fixture {
+  readonly listText: string;
+  readonly chunks: readonly Buffer[];
+}
+
+/** 10k pods as a list, and 100k MODIFIED events cycling over them (a new label and version each). */
+function prepare(): Fixture {
+  const texts = makePods(N).map((pod) => JSON.stringify(pod));
+  const listText = `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"${N}"},"items":[${texts.join(',')}]}`;
+  const lines: string[] = [];
+  for (let i = 0; i < M; i++) {
+    const pod = (texts[i % N] as string)
+      .replace(/"resourceVersion":"\d+"/, `"resourceVersion":"${N + 1 + i}"`)
+      .replace('"labels":{', `"labels":{"generation":"${i}",`);
+    lines.push(`{"type":"MODIFIED","object":${pod}}\n`);
+  }
+  const all = Buffer.from(lines.join(''));
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < all.length; at += CHUNK) chunks.push(all.subarray(at, at + CHUNK));
+  return { listText, chunks };
+}
+
+/** Hands `chunks` to `onChunk` one per turn of the event loop, as socket reads arrive. */
+function feed(chunks: readonly Buffer[], onChunk: (chunk: Buffer) => void): void {
+  let i = 0;
+  const next = (): void => {
+    if (i >= chunks.length) return;
+    onChunk(chunks[i++] as Buffer);
+    setImmediate(next);
+  };
+  setImmediate(next);
+}
+
+/** Counts handler calls; resolves when a target is reached. */
+class Counter {
+  n = 0;
+  #target = Number.POSITIVE_INFINITY;
+  #resolve: (() => void) | undefined;
+  tick(): void {
+    if (++this.n === this.#target) this.#resolve?.();
+  }
+  reach(target: number): Promise<void> {
+    if (this.n >= target) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#target = target;
+      this.#resolve = resolve;
+    });
+  }
+}
+
+interface Timing {
+  wallMs: number;
+  cpuMs: number;
+}
+
+async function timed(run: () => Promise<void>): Promise<Timing> {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  await run();
+  const c = process.cpuUsage(c0);
+  return { wallMs: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 };
+}
+
+/** The practical limit: decode, split, `JSON.parse`, `Map.set` by namespace/name. */
+async function bare(f: Fixture, profileAs?: string): Promise<Timing> {
+  const store = new Map<string, KubeObject>();
+  const list = JSON.parse(f.listText) as { items: KubeObject[] };
+  for (const item of list.items) store.set(`${item.metadata?.namespace}/${item.metadata?.name}`, item);
+  (globalThis as { gc?: () => void }).gc?.();
+  const counter = new Counter();
+  return profiled(profileAs, () =>
+    timed(async () => {
+      const decoder = new StringDecoder('utf8');
+      let pending = '';
+      feed(f.chunks, (chunk) => {
+        const text = pending + decoder.write(chunk);
+        let start = 0;
+        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+          const event = JSON.parse(text.slice(start, nl)) as { type: string; object: KubeObject };
+          const key = `${event.object.metadata?.namespace}/${event.object.metadata?.name}`;
+          if (event.type === 'DELETED') store.delete(key);
+          else store.set(key, event.object);
+          counter.tick();
+          start = nl + 1;
+        }
+        pending = text.slice(start);
+      });
+      await counter.reach(M);
+    }),
+  );
+}
+
+/** A ListerWatcher over the fixture: the list parsed from its text, the watch decoded from its chunks. */
+class FixtureSource implements ListerWatcher<KubeObject> {
+  readonly #f: Fixture;
+  #subscriber: Subscriber<WatchEvent<KubeObject>> | undefined;
+  #opened: (() => void) | undefined;
+  readonly opened: Promise<void>;
+
+  constructor(f: Fixture) {
+    this.#f = f;
+    this.opened = new Promise((resolve) => {
+      this.#opened = resolve;
+    });
+  }
+
+  async list(_options: ListOptions): Promise<ListResult<KubeObject>> {
+    const list = JSON.parse(this.#f.listText) as ListResult<KubeObject>;
+    return { metadata: list.metadata, items: list.items };
+  }
+
+  watch(_options: ListOptions): Observable<WatchEvent<KubeObject>> {
+    return new Observable((subscriber) => {
+      this.#subscriber = subscriber;
+      this.#opened?.();
+      return () => {
+        this.#subscriber = undefined;
+      };
+    });
+  }
+
+  /** Starts sending the events. */
+  go(): void {
+    const subscriber = this.#subscriber;
+    if (subscriber === undefined) throw new Error('no watch open');
+    const decoder = new WatchLineDecoder<KubeObject>((event) => subscriber.next(event));
+    feed(this.#f.chunks, (chunk) => decoder.write(chunk));
+  }
+}
+
+/** Where `WATCH_PATH_PROFILE` profiles go, and the inspector session that takes them. */
+const PROFILE_DIR = process.env.WATCH_PATH_PROFILE;
+let session: Session | undefined;
+
+/** Runs `work`, under the CPU profiler (sampling every 50 µs) when `name` is given and profiling is on. */
+async function profiled<R>(name: string | undefined, work: () => Promise<R>): Promise<R> {
+  if (PROFILE_DIR === undefined || name === undefined) return work();
+  if (session === undefined) {
+    session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 50 });
+  }
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+  }
+}
+
+async function informer(f: Fixture, queue: InformerQueueKind, freeze: boolean, profileAs?: string): Promise<Timing> {
+  const source = new FixtureSource(f);
+  const inf = new SharedIndexInformer<KubeObject>({ listerWatcher: source, queue, freeze, name: 'bench' });
+  const counter = new Counter();
+  inf.addEventHandler({ onAdd: () => {}, onUpdate: () => counter.tick(), onDelete: () => counter.tick() });
+  const ac = new AbortController();
+  const running = inf.run(ac.signal);
+  await inf.waitForCacheSync(ac.signal);
+  await source.opened;
+  (globalThis as { gc?: () => void }).gc?.();
+  try {
+    return await profiled(profileAs, () =>
+      timed(async () => {
+        source.go();
+        await counter.reach(M);
+      }),
+    );
+  } finally {
+    ac.abort();
+    await running;
+  }
+}
+
+/** The cases; `profileAs` names the profile of a run that is to be profiled. */
+const CASES: Record<string, (f: Fixture, profileAs?: string) => Promise<Timing>> = {
+  bare,
+  'in-order-no-freeze': (f, p) => informer(f, 'in-order', false, p),
+  'in-order': (f, p) => informer(f, 'in-order', true, p),
+  'delta-fifo': (f, p) => informer(f, 'delta-fifo', true, p),
+};
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+const perEvent = (ms: number): number => (ms * 1000) / M;
+
+async function main(): Promise<void> {
+  const only = process.env.WATCH_PATH_KINDS?.split(',').filter(Boolean);
+  const names = Object.keys(CASES).filter((k) => k === 'bare' || !only || only.includes(k));
+  const f = prepare();
+  const bytes = f.chunks.reduce((n, c) => n + c.length, 0);
+  console.log(
+    `${M / 1000}k MODIFIED events after a ${N / 1000}k list, ${(bytes / 1e6).toFixed(1)} MB; ${ROUNDS} rounds`,
+  );
+  const results = new Map<string, Timing[]>(names.map((n) => [n, []]));
+  for (let r = 0; r <= ROUNDS; r++) {
+    for (const name of names) {
+      const t = await (CASES[name] as (f: Fixture, profileAs?: string) => Promise<Timing>)(
+        f,
+        r === ROUNDS ? name : undefined,
+      );
+      if (r > 0) results.get(name)?.push(t); // round 0 warms up
+    }
+  }
+  const bareRuns = results.get('bare') as Timing[];
+  console.log(
+    '\n| case | wall µs/event (median) | CPU µs/event (median) | wall beyond bare | CPU beyond bare | events/s ÷ bare |',
+  );
+  console.log(`| --- |${' ---: |'.repeat(5)}`);
+  for (const name of names) {
+    const runs = results.get(name) as Timing[];
+    const wall = median(runs.map((t) => perEvent(t.wallMs)));
+    const cpu = median(runs.map((t) => perEvent(t.cpuMs)));
+    // Paired with the bare run of the same round.
+    const wallBeyond = median(runs.map((t, i) => perEvent(t.wallMs - (bareRuns[i] as Timing).wallMs)));
+    const cpuBeyond = median(runs.map((t, i) => perEvent(t.cpuMs - (bareRuns[i] as Timing).cpuMs)));
+    const speed = median(runs.map((t, i) => (bareRuns[i] as Timing).wallMs / t.wallMs));
+    const cells = [wall, cpu, wallBeyond, cpuBeyond].map((x) => x.toFixed(2));
+    console.log(`| ${name} | ${cells.join(' | ')} | ${speed.toFixed(2)}× |`);
+  }
+}
+
+await main();
