@@ -82,6 +82,29 @@ describe('DeltaFIFO', () => {
     expect(tomb.obj).toEqual(obj('bar', 1600));
   });
 
+  it('has every delta carry the key it was queued under, unless a transformer ran on its object', () => {
+    const keysOf = (f: DeltaFIFO<Obj>): (string | undefined)[] => f.list().flatMap((ds) => ds.map((d) => d.key));
+    const writes = (f: DeltaFIFO<Obj>): void => {
+      f.resync();
+      f.add(obj('a', 1));
+      f.update(obj('a', 2));
+      f.delete(obj('a', 3));
+      f.replace([obj('b', 1)], '0');
+    };
+    const plain = newFifo({ knownObjects: known(obj('k', 1)) });
+    writes(plain);
+    expect(plain.list().map((ds) => ds.map(fmt))).toEqual([
+      ['Sync k1', 'Deleted DFSU(k1)'],
+      ['Added a1', 'Updated a2', 'Deleted a3'],
+      ['Sync b1'],
+    ]);
+    expect(keysOf(plain)).toEqual(['k', 'k', 'a', 'a', 'a', 'b']);
+    // With a transformer only the known objects' Sync and the tombstones name their key.
+    const transformed = newFifo({ knownObjects: known(obj('k', 1)), transformer: (o) => ({ ...o }) });
+    writes(transformed);
+    expect(keysOf(transformed)).toEqual(['k', 'k', undefined, undefined, undefined, undefined]);
+  });
+
   it('replaces a queued tombstone with a later plain delete', () => {
     const f = newFifo();
     f.add(obj('a', 1));
@@ -288,7 +311,7 @@ describe('DeltaFIFO compressor', () => {
     q.add({ name: 'a', v: 1 });
     q.update({ name: 'a', v: 2 });
     q.update({ name: 'a', v: 3 });
-    expect(q.getByKey('a')).toEqual([{ type: 'Updated', object: { name: 'a', v: 3 } }]);
+    expect(q.getByKey('a')).toEqual([{ type: 'Updated', object: { name: 'a', v: 3 }, key: 'a' }]);
   });
 
   it('takes a key off the queue when the compressor removes all of its deltas', () => {
@@ -317,7 +340,7 @@ describe('DeltaFIFO compressor', () => {
     expect(() => q.update({ name: 'a', v: 2 })).toThrow(DeltaCompressorError);
     expect(() => q.add({ name: 'n', v: 1 })).toThrow('delta compressor failed for "n": nope');
     expect(q.listKeys()).toEqual(['a']);
-    expect(q.getByKey('a')).toEqual([{ type: 'Added', object: { name: 'a', v: 1 } }]);
+    expect(q.getByKey('a')).toEqual([{ type: 'Added', object: { name: 'a', v: 1 }, key: 'a' }]);
   });
 });
 

@@ -26,9 +26,10 @@ export type DeltaType = 'Added' | 'Updated' | 'Deleted' | 'Replaced' | 'Sync';
 /**
  * One change to one object, carrying the object's state after the change. A `Deleted` delta carries the
  * last known state, or a {@link DeletedFinalStateUnknown} tombstone when a relist found the object gone.
- * `key`, when present, is the key of the object carried, as the queue computed it: the in-order FIFO
- * records it, unless a transformer could have changed what the key is made of, so that its consumer does
- * not key every object a second time.
+ * `key`, when present, is the key of the object carried, as the queue computed it: DeltaFIFO and the
+ * in-order FIFO record it, unless a transformer could have changed what the key is made of (tombstones and
+ * `Sync` deltas of known objects always carry theirs), so that their consumer does not key every object a
+ * second time.
  */
 export type Delta<T> =
   | { readonly type: Exclude<DeltaType, 'Deleted'>; readonly object: T; readonly key?: string }
@@ -108,6 +109,7 @@ export class DeltaCompressorError extends Error {
  *   has settled, so a handler never sees `hasSynced` turn true and then false (client-go counts on take,
  *   but holds its lock while processing, so nobody can observe the difference).
  * - `pop` hands the key's whole `Deltas` to `process` (the list is the caller's from then on).
+ * - Each delta carries its `key` unless a transformer ran on its object (see {@link Delta}).
  *
  * @example
  * const fifo = new DeltaFIFO<Pod>({ knownObjects: indexer, emitDeltaTypeReplaced: true });
@@ -151,16 +153,14 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
   add(obj: T): void {
     this.#pops.noteWrite();
     const key = this.keyOf(obj);
-    const stored = transformWith(this.#transformer, obj);
-    this.#append(key, { type: 'Added', object: stored });
+    this.#append(key, this.#delta('Added', obj, key));
   }
 
   /** Queues `Updated(obj)`. */
   update(obj: T): void {
     this.#pops.noteWrite();
     const key = this.keyOf(obj);
-    const stored = transformWith(this.#transformer, obj);
-    this.#append(key, { type: 'Updated', object: stored });
+    this.#append(key, this.#delta('Updated', obj, key));
   }
 
   /** Queues `Deleted(obj)` unless the key is neither queued nor known (see the contract). */
@@ -168,8 +168,8 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
     const key = this.keyOf(obj);
     this.#pops.noteWrite();
     if (!this.#items.has(key) && !this.#knownHas(key)) return;
-    const stored = obj instanceof DeletedFinalStateUnknown ? obj : transformWith(this.#transformer, obj);
-    this.#append(key, { type: 'Deleted', object: stored });
+    if (obj instanceof DeletedFinalStateUnknown) this.#append(key, { type: 'Deleted', object: obj, key });
+    else this.#append(key, this.#delta('Deleted', obj, key));
   }
 
   /** Re-queues a popped `Deltas` if nothing is queued under its key (legacy client-go behaviour). */
@@ -211,9 +211,13 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
       if ((i & SLICE_MASK) === SLICE_MASK) yield;
       listed?.add(keys[i] as string);
     }
+    // The keys name the objects as listed: a transformer may have changed what they are made of.
+    const carryKeys = this.#transformer === undefined;
     for (let i = 0; i < keys.length; i++) {
       if ((i & SLICE_MASK) === SLICE_MASK) yield;
-      this.#append(keys[i] as string, { type: this.#listDeltaType, object: objects[i] as T });
+      const key = keys[i] as string;
+      const object = objects[i] as T;
+      this.#append(key, carryKeys ? { type: this.#listDeltaType, object, key } : { type: this.#listDeltaType, object });
     }
     if (listed !== undefined) {
       yield* this.#tombstoneQueued(listed);
@@ -231,7 +235,7 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
     for (const key of known.listKeys()) {
       if (this.#items.has(key)) continue;
       const obj = knownGet(known, key);
-      if (obj !== undefined) this.#append(key, { type: 'Sync', object: obj });
+      if (obj !== undefined) this.#append(key, { type: 'Sync', object: obj, key });
     }
   }
 
@@ -290,6 +294,15 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
     return keyWith(this.#keyFunc, target as T);
   }
 
+  /**
+   * The delta of a write of `obj` (transformed). It carries `key` (the key of `obj` as given) only without a
+   * transformer, which could change what the key is made of: its consumer then need not key it again.
+   */
+  #delta(type: 'Added' | 'Updated' | 'Deleted', obj: T, key: string): Delta<T> {
+    if (this.#transformer === undefined) return { type, object: obj, key };
+    return { type, object: transformWith(this.#transformer, obj) };
+  }
+
   /** Appends `delta` to `key`'s list (collapsing a repeated delete) and queues the key if new. */
   #append(key: string, delta: Delta<T>): void {
     if (this.#compressor === undefined) {
@@ -344,7 +357,7 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
       if (listed.has(key)) continue;
       const newest = newestDelta(deltas)?.object;
       const last = newest instanceof DeletedFinalStateUnknown ? newest.obj : newest;
-      this.#append(key, { type: 'Deleted', object: new DeletedFinalStateUnknown<T>(key, last) });
+      this.#append(key, { type: 'Deleted', object: new DeletedFinalStateUnknown<T>(key, last), key });
     }
   }
 
@@ -367,7 +380,7 @@ export class DeltaFIFO<T> implements Queue<T, Deltas<T>> {
       if (listed.has(key) || this.#items.has(key)) continue;
       const last = knownGet(known, key);
       if (last === undefined && paused) continue;
-      this.#append(key, { type: 'Deleted', object: new DeletedFinalStateUnknown<T>(key, last) });
+      this.#append(key, { type: 'Deleted', object: new DeletedFinalStateUnknown<T>(key, last), key });
     }
   }
 

@@ -7,10 +7,12 @@ import {
   StatusError,
   tooManyRequestsError,
 } from '@kubecache/apimachinery';
-import { flushMicrotasks } from '@kubecache/apimachinery/testing';
+import { FakeClock, flushMicrotasks } from '@kubecache/apimachinery/testing';
+import { metaNamespaceKeyFunc } from '@kubecache/cache';
+import { FakeControllerSource } from '@kubecache/cache/testing';
 import { map, config as rxjsConfig } from 'rxjs';
 import type { DeletedObject, InformerEvent } from './resource-event-handler.js';
-import { InformerLifecycleError, type InformerQueueKind } from './shared-informer.js';
+import { InformerLifecycleError, type InformerQueueKind, SharedIndexInformer } from './shared-informer.js';
 import { fakeInformer } from './testing/fake-informer.js';
 
 function pod(name: string, labels: Record<string, string> = {}, v = 1): KubeObject {
@@ -52,6 +54,54 @@ describe('SharedIndexInformer', () => {
     expect(t.informer.getIndexer().listIndexFuncValues('labels2').sort()).toEqual(['a', 'b']);
     await t.stop();
     expect(() => t.informer.addIndexers({ x: () => [] })).toThrow('stopped already');
+  });
+
+  it.each(QUEUES)('keys each listed, watched and resynced object once on its way to the store (%s)', async (queue) => {
+    const clock = new FakeClock(0);
+    const source = new FakeControllerSource<KubeObject>();
+    source.add(pod('pod1'));
+    source.add(pod('pod2'));
+    let keyed = 0;
+    const keyFunc = (o: KubeObject): string => {
+      keyed++;
+      return metaNamespaceKeyFunc(o);
+    };
+    const informer = new SharedIndexInformer<KubeObject>({
+      listerWatcher: source,
+      clock,
+      queue,
+      keyFunc,
+      resyncPeriodMs: 1000,
+    });
+    const r = recorder();
+    informer.addEventHandler(r.handler);
+    const ac = new AbortController();
+    const running = informer.run(ac.signal);
+    try {
+      await flushMicrotasks();
+      expect(informer.hasSynced()).toBe(true);
+      expect(keyed).toBe(2);
+      source.modify(pod('pod1', { a: 'b' }));
+      source.add(pod('pod3'));
+      source.delete(pod('pod2'));
+      await flushMicrotasks();
+      expect(keyed).toBe(5);
+      // A resync re-delivers the stored objects under their store keys: nothing is keyed.
+      await clock.stepAsync(1000);
+      expect(r.events).toEqual([
+        'add pod1',
+        'add pod2',
+        'update pod1',
+        'add pod3',
+        'delete default/pod2 object',
+        'update pod1',
+        'update pod3',
+      ]);
+      expect(keyed).toBe(5);
+    } finally {
+      ac.abort();
+      await running;
+    }
   });
 
   it('lowers the check period for handlers added before start (TestResyncCheckPeriod)', () => {
