@@ -87,8 +87,6 @@ interface PendingKey<T> {
 }
 
 const OBJECT_DELTA_TYPES: ReadonlySet<string> = new Set<DeltaType>(['Added', 'Updated', 'Deleted', 'Replaced', 'Sync']);
-/** The event types `popBatch` may group: per-object changes, never whole-store events. */
-const BATCHABLE_TYPES = OBJECT_DELTA_TYPES;
 const ATOMIC_DELTA_TYPES: ReadonlySet<string> = new Set<AtomicDeltaType>(['ReplacedAll', 'SyncAll', 'Bookmark']);
 
 /**
@@ -243,7 +241,7 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
     const key = keyOfDelta(deltas[deltas.length - 1] as RealFIFODelta<T>, this.#keyFunc);
     this.#pops.noteWrite();
     if (key !== undefined && this.#hasQueued(key)) return;
-    for (const delta of deltas) this.#enqueue(key, delta);
+    for (const delta of deltas) this.#enqueue('object' in delta ? key : undefined, delta);
   }
 
   /** Waits for the next event and hands it to `process` as a one-element list; see {@link Queue}. */
@@ -345,7 +343,8 @@ export class RealFIFO<T> implements Queue<T, RealFIFODeltas<T>> {
     let i = 0;
     for (; i < limit; i++) {
       const key = this.#eventKeys.at(i);
-      if (key === undefined || !BATCHABLE_TYPES.has((this.#events.at(i) as RealFIFODelta<T>).type)) break;
+      // Only whole-store events are queued without a key: a batch never takes one.
+      if (key === undefined) break;
       if (keys === undefined) continue;
       if (keys.has(key)) break;
       keys.add(key);

@@ -141,8 +141,10 @@ export class Controller<T extends KubeObject> {
     let sliceEnd = performance.now() + DEFAULT_SLICE_MS;
     while (!signal.aborted) {
       try {
-        if (queue.popBatch) await queue.popBatch(this.#processBatch, process, signal);
-        else await queue.pop(process, signal);
+        // No signal per pop (each would add and remove an abort listener): the abort closes the queue,
+        // which ends a waiting pop with FIFOClosedError.
+        if (queue.popBatch) await queue.popBatch(this.#processBatch, process);
+        else await queue.pop(process);
         this.#o.afterPop?.();
       } catch (err) {
         if (err instanceof FIFOClosedError || signal.aborted) return;
