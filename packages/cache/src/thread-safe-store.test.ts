@@ -527,3 +527,55 @@ describe('IndexedStore transaction divergences found by differential testing', (
     expect(store.lastStoreSyncResourceVersion()).toBe('35');
   });
 });
+
+describe('IndexedStore and the unchanged parts of an update', () => {
+  const version = (rv: string, replicas: number): KubeObject =>
+    JSON.parse(
+      JSON.stringify({
+        metadata: { name: 'web', namespace: 'ns', resourceVersion: rv, labels: { app: 'web' } },
+        spec: { replicas, template: { containers: [{ name: 'c', image: 'nginx' }] } },
+      }),
+    ) as KubeObject;
+  type Spec = { replicas: number; template: unknown };
+
+  it.each([
+    ['without indexes', {}],
+    ['with indexes', { indexers: { [NAMESPACE_INDEX]: metaNamespaceIndexFunc } }],
+  ])('%s: a new version takes over the frozen subtrees that did not change, by add and by putByKey', (_, options) => {
+    const store = new IndexedStore<KubeObject>(options);
+    store.add(version('1', 2));
+    const first = store.getByKey('ns/web') as KubeObject & { spec: Spec };
+    store.add(version('2', 3));
+    const second = store.getByKey('ns/web') as KubeObject & { spec: Spec };
+    expect(second.spec.replicas).toBe(3);
+    expect(second.spec).not.toBe(first.spec);
+    expect(second.spec.template).toBe(first.spec.template);
+    expect(second.metadata?.labels).toBe(first.metadata?.labels);
+    expect(Object.isFrozen(second.spec)).toBe(true);
+    const third = store.putByKey('ns/web', version('3', 3), second) as KubeObject & { spec: Spec };
+    expect(third.spec).toBe(second.spec);
+    expect(third.metadata).not.toBe(second.metadata);
+    expect(first.spec.replicas).toBe(2);
+  });
+
+  it('takes over the parts of `previous` when told, as a relist staged in a fresh store does', () => {
+    const live = new IndexedStore<KubeObject>();
+    live.add(version('1', 2));
+    const old = live.getByKey('ns/web') as KubeObject & { spec: Spec };
+    const staged = live.emptyLike();
+    const now = staged.putByKey('ns/web', version('1', 2), undefined, old) as KubeObject & { spec: Spec };
+    expect(now).not.toBe(old);
+    expect(now.spec).toBe(old.spec);
+    expect(now.metadata).toBe(old.metadata);
+  });
+
+  it('shares nothing with freezing off: unfrozen versions must not alias each other', () => {
+    const store = new IndexedStore<KubeObject>({ freeze: false });
+    store.add(version('1', 2));
+    const first = store.getByKey('ns/web') as KubeObject & { spec: Spec };
+    store.add(version('2', 2));
+    const second = store.getByKey('ns/web') as KubeObject & { spec: Spec };
+    expect(second.spec).not.toBe(first.spec);
+    expect(second.spec).toEqual(first.spec);
+  });
+});

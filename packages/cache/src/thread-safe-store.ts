@@ -5,7 +5,7 @@
  * JavaScript is single-threaded, so there is no lock: every method runs to completion. What client-go gets
  * from its lock we get from computing everything that can fail before mutating anything.
  */
-import { deepFreeze } from '@kubecache/apimachinery';
+import { deepFreeze, shareUnchanged } from '@kubecache/apimachinery';
 import { deletionHandlingMetaNamespaceKeyFunc, type KeyFunc, keyOf } from './keys.js';
 import type { Indexer, Indexers, IndexFunc } from './store.js';
 
@@ -21,7 +21,12 @@ export interface StoreOptions<T> {
    * {@link TransformError} and nothing is stored. Default: none.
    */
   transform?: (obj: T) => T;
-  /** Deep-freeze every stored object (see `deepFreeze`). Default `true`. */
+  /**
+   * Deep-freeze every stored object (see `deepFreeze`). Default `true`. A new version of a stored object
+   * takes over the previous version's unchanged (frozen) subtrees first (see `shareUnchanged`): the cache
+   * holds one copy of what did not change, and `old.spec === obj.spec` when the spec did not. With `false`
+   * nothing is shared, since unfrozen versions must not alias each other.
+   */
   freeze?: boolean;
 }
 
@@ -295,9 +300,12 @@ export class IndexedStore<T> implements Indexer<T> {
    * was stored (transformed, frozen). The same upsert as {@link add} without keying the object again: the
    * informer's hot path keys each event once. A caller that has just read `getByKey(key)` passes what it got
    * as `old`, and the store does not look the key up again (`old` omitted: the store looks it up).
+   * `previous` is the version whose unchanged parts the stored object takes over when freezing (see
+   * {@link StoreOptions.freeze}); default what the store holds under `key` (a relist staged in a fresh store
+   * passes the live store's).
    */
-  putByKey(key: string, obj: T, old: T | undefined | typeof NOT_LOOKED_UP = NOT_LOOKED_UP): T {
-    return this.#upsert(key, obj, true, old);
+  putByKey(key: string, obj: T, old: T | undefined | typeof NOT_LOOKED_UP = NOT_LOOKED_UP, previous?: T): T {
+    return this.#upsert(key, obj, true, old, previous);
   }
 
   /**
@@ -336,11 +344,12 @@ export class IndexedStore<T> implements Indexer<T> {
    * Stores `obj` (transformed unless told not to) under `key` and returns what was stored. `old` is what the
    * store holds under `key`, or {@link NOT_LOOKED_UP} (read here when there are indexes to update).
    */
-  #upsert(key: string, obj: T, transform: boolean, known: T | undefined | typeof NOT_LOOKED_UP): T {
+  #upsert(key: string, obj: T, transform: boolean, known: T | undefined | typeof NOT_LOOKED_UP, previous?: T): T {
     const stored = transform ? this.#transformed(obj) : obj;
     if (this.#indexes.length === 0) {
       // No index to move the key between: no value arrays to build.
-      if (this.#freeze) deepFreeze(stored);
+      if (this.#freeze)
+        this.#freezeSharing(stored, previous ?? (known === NOT_LOOKED_UP ? this.#items.get(key) : known));
       this.#items.set(key, stored);
       this.#recordVersion(stored);
       return stored;
@@ -348,13 +357,22 @@ export class IndexedStore<T> implements Indexer<T> {
     const old = known === NOT_LOOKED_UP ? this.#items.get(key) : known;
     const newValues = this.#allValues(stored, key);
     const oldValues = old === undefined ? undefined : this.#allValues(old, key);
-    if (this.#freeze) deepFreeze(stored);
+    if (this.#freeze) this.#freezeSharing(stored, previous ?? old);
     this.#items.set(key, stored);
     for (let i = 0; i < this.#indexes.length; i++) {
       updateIndex(this.#indexes[i] as IndexEntry<T>, key, oldValues?.[i], newValues[i] as readonly string[]);
     }
     this.#recordVersion(stored);
     return stored;
+  }
+
+  /**
+   * Freezes `stored`, first taking over the unchanged parts of `previous` (the version it replaces, frozen):
+   * the parsed duplicates become garbage at once instead of being copied and promoted by the collector.
+   */
+  #freezeSharing(stored: T, previous: T | undefined): void {
+    if (previous !== undefined && previous !== stored) shareUnchanged(stored, previous);
+    deepFreeze(stored);
   }
 
   #remove(key: string): void {

@@ -276,3 +276,31 @@ describe('processDeltas and the key a queue filed an object under', () => {
     expect(store.listKeys()).toEqual(['default/renamed']);
   });
 });
+
+describe('processDeltas and the unchanged parts of an object', () => {
+  const handlerInto = (updates: [KubeObject, KubeObject][]): DeltaHandler<KubeObject> => ({
+    onAdd: () => {},
+    onUpdate: (o, n) => updates.push([o, n]),
+    onDelete: () => {},
+  });
+
+  it('hands handlers a new version that shares what did not change with the old one, from a watch event and a relist', async () => {
+    const store = new IndexedStore<KubeObject>();
+    const updates: [KubeObject, KubeObject][] = [];
+    const handler = handlerInto(updates);
+    processDeltas(handler, store, [{ type: 'Added', object: pod('a', '1', 1) }], false);
+    processDeltas(handler, store, [{ type: 'Updated', object: pod('a', '2', 1) }], false);
+    processDeltas(handler, store, [{ type: 'Updated', object: pod('a', '3', 2) }], false);
+    await processDeltas(
+      handler,
+      store,
+      [{ type: 'ReplacedAll', resourceVersion: '4', objects: [pod('a', '3', 2)] }],
+      false,
+      0,
+    );
+    const spec = (o: KubeObject): unknown => (o as { spec: unknown }).spec;
+    expect(updates.map(([o, n]) => spec(o) === spec(n))).toEqual([true, false, true]);
+    expect(updates.map(([o, n]) => o.metadata === n.metadata)).toEqual([false, false, true]);
+    expect(store.getByKey('default/a')).toBe(updates[2]?.[1]);
+  });
+});

@@ -158,7 +158,7 @@ function* replaceAll<T>(
     if (own !== undefined) own[i] = key;
     const old = olds === undefined ? undefined : store.getByKey(key);
     if (olds !== undefined) olds[i] = old;
-    const failure = tryPut(staged, key, obj);
+    const failure = tryPut(staged, key, obj, old);
     if (failure === undefined) continue;
     if (refused === undefined) {
       refused = new Map();
@@ -200,10 +200,13 @@ function* replaceAll<T>(
   if (refused !== undefined) throw error;
 }
 
-/** Stores `obj` under `key` in `store`; what it threw when the store refuses it, else `undefined`. */
-function tryPut<T>(store: IndexedStore<T>, key: string, obj: T): { error: unknown } | undefined {
+/**
+ * Stores `obj` under `key` in `store`, taking over the unchanged parts of `previous` (the live store's
+ * version); what it threw when the store refuses it, else `undefined`.
+ */
+function tryPut<T>(store: IndexedStore<T>, key: string, obj: T, previous?: T): { error: unknown } | undefined {
   try {
-    store.putByKey(key, obj);
+    store.putByKey(key, obj, undefined, previous);
     return undefined;
   } catch (error) {
     return { error };

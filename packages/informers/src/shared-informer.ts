@@ -71,7 +71,11 @@ export interface SharedIndexInformerOptions<T extends KubeObject> {
   queue?: InformerQueueKind;
   /** Runs once per object before it is stored and shown to handlers. Default none. */
   transform?: (obj: T) => T;
-  /** Freeze stored objects. Default true. */
+  /**
+   * Freeze stored objects. Default true. An update then shares what did not change with the object it
+   * replaces (`old.spec === obj.spec` in `onUpdate` when the spec is unchanged): the cache keeps one copy,
+   * and the collector copies only what changed, which makes a watch event cheaper than without freezing.
+   */
   freeze?: boolean;
   /** Reflector backoff. Default 1–1.4 s, then 1.6–2.24 s, reset by progress; paced by `retryBudget` (see the Reflector). */
   backoff?: BackoffManager;

@@ -1,0 +1,146 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { deepFreeze } from './freeze.js';
+import { shareUnchanged } from './share-unchanged.js';
+import { makePod } from './testing/pods.js';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** Small key and value spaces, so that the two versions often agree on a subtree and often differ. */
+const json: fc.Arbitrary<Json> = fc.letrec<{ value: Json }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constantFrom<Json>(null, true, 1, 2, 'a', 'b'),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(fc.constantFrom('a', 'b', 'c'), tie('value'), { maxKeys: 3 }),
+  ),
+})).value;
+
+/** A version and an edit of it: some subtrees equal, some not. */
+const versions = fc.tuple(json, json, fc.boolean()).map(([a, b, edit]) => {
+  if (!edit || typeof a !== 'object' || a === null || Array.isArray(a)) return [a, b] as const;
+  return [a, { ...a, c: b }] as const;
+});
+
+/** Walks `next` and `prev` side by side: every subtree of `next` equal to `prev`'s at the same place is `prev`'s. */
+function assertShared(next: Json, prev: Json, depth = 0): void {
+  if (typeof next !== 'object' || next === null || typeof prev !== 'object' || prev === null) return;
+  if (next === prev) return;
+  if (Array.isArray(next) !== Array.isArray(prev)) return;
+  const keys = Array.isArray(next) ? next.map((_, i) => String(i)) : Object.keys(next);
+  for (const k of keys) {
+    const a = (next as Record<string, Json>)[k] as Json;
+    const b = (prev as Record<string, Json>)[k];
+    if (b === undefined) continue;
+    if (typeof a === 'object' && a !== null && JSON.stringify(sorted(a)) === JSON.stringify(sorted(b))) {
+      expect(a).toBe(b);
+    } else assertShared(a, b, depth + 1);
+  }
+}
+
+/** `value` with its object keys sorted, so that equal values print alike. */
+function sorted(value: Json): Json {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(sorted);
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sorted(value[k] as Json)]),
+  );
+}
+
+describe('shareUnchanged', () => {
+  it('takes over the frozen subtrees of the previous version that did not change', () => {
+    const old = deepFreeze(makePod(1));
+    const text = JSON.stringify(old).replace('"resourceVersion":"2"', '"resourceVersion":"3"');
+    const next = deepFreeze(shareUnchanged(JSON.parse(text) as typeof old, old));
+    expect(next.metadata?.resourceVersion).toBe('3');
+    expect(next).not.toBe(old);
+    expect(next.spec).toBe(old.spec);
+    expect(next.status).toBe(old.status);
+    expect(next.metadata).not.toBe(old.metadata);
+    expect(next.metadata?.labels).toBe(old.metadata?.labels);
+    expect(JSON.parse(text)).toEqual(next);
+  });
+
+  it('keeps every value, leaves the previous version as it was, and shares each equal subtree (property)', () => {
+    fc.assert(
+      fc.property(versions, ([prevValue, nextValue]) => {
+        const prev = deepFreeze(clone(prevValue));
+        const next = clone(nextValue);
+        const result = shareUnchanged(next, prev);
+        expect(result).toBe(next);
+        expect(sorted(result)).toEqual(sorted(nextValue));
+        expect(sorted(prev)).toEqual(sorted(prevValue));
+        assertShared(result, prev);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never takes over a part of the previous version that is not frozen', () => {
+    const prev = Object.freeze({ spec: { replicas: 2 }, status: Object.freeze({ phase: 'Running' }) });
+    const next = shareUnchanged({ spec: { replicas: 2 }, status: { phase: 'Running' } }, prev);
+    expect(next.spec).not.toBe(prev.spec);
+    expect(next.status).toBe(prev.status);
+  });
+
+  it('leaves a frozen new version alone', () => {
+    const prev = deepFreeze({ spec: { replicas: 2 } });
+    const next = deepFreeze({ spec: { replicas: 2 } });
+    const spec = next.spec;
+    expect(shareUnchanged(next, prev).spec).toBe(spec);
+  });
+
+  it('shares no Date, Map, typed array or class instance, however equal', () => {
+    const prev = deepFreeze({ d: new Date(0), m: new Map(), t: new Uint8Array(0), c: new (class C {})() });
+    const next = { d: new Date(1), m: new Map([[1, 2]]), t: new Uint8Array(0), c: new (class C {})() };
+    const before = { ...next };
+    shareUnchanged(next, prev);
+    expect(next).toEqual(before);
+    expect(next.d).toBe(before.d);
+    expect(next.m).toBe(before.m);
+    expect(next.t).toBe(before.t);
+    expect(next.c).toBe(before.c);
+  });
+
+  it('does not share an object with an array, nor objects whose keys differ', () => {
+    const prev = deepFreeze({ a: { x: 1 }, b: [1], c: { x: 1, y: undefined } });
+    const next = shareUnchanged({ a: [1], b: { 0: 1 }, c: { x: 1, z: undefined } } as Record<string, unknown>, prev);
+    expect(next.a).toEqual([1]);
+    expect(next.b).toEqual({ 0: 1 });
+    expect(next.c).not.toBe(prev.c);
+  });
+
+  it('never assigns an own __proto__ key (which would set the prototype)', () => {
+    const prev = deepFreeze(JSON.parse('{"__proto__":{"polluted":true},"a":{"b":1}}') as Record<string, unknown>);
+    const next = JSON.parse('{"__proto__":{"polluted":true},"a":{"b":1}}') as Record<string, unknown>;
+    shareUnchanged(next, prev);
+    expect(Object.getPrototypeOf(next)).toBe(Object.prototype);
+    expect(next.a).toBe(prev.a);
+  });
+
+  it('ends on cycles and on objects deeper than 64 levels, sharing nothing below them', () => {
+    const cyclicPrev: Record<string, unknown> = { name: 'p' };
+    cyclicPrev.self = cyclicPrev;
+    deepFreeze(cyclicPrev);
+    const cyclicNext: Record<string, unknown> = { name: 'p' };
+    cyclicNext.self = cyclicNext;
+    expect(shareUnchanged(cyclicNext, cyclicPrev).name).toBe('p');
+
+    const deep = (n: number): Json => {
+      let v: Json = { leaf: 1 };
+      for (let i = 0; i < n; i++) v = { v };
+      return v;
+    };
+    const prev = deepFreeze(deep(100_000));
+    const next = deep(100_000) as { v: Json };
+    expect(shareUnchanged(next, prev)).toBe(next);
+    expect(next.v).not.toBe((prev as { v: Json }).v);
+    const shallowPrev = deepFreeze(deep(10)) as { v: Json };
+    const shallowNext = deep(10) as { v: Json };
+    expect(shareUnchanged(shallowNext, shallowPrev).v).toBe(shallowPrev.v);
+  });
+});
