@@ -10,28 +10,9 @@ import type { KubeObject } from '@kubecache/apimachinery';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeListerWatcher } from '../kube-lister-watcher.js';
 import type { SharedIndexInformer } from '../shared-informer.js';
+import { Counter } from './counter.js';
 import { StallSampler } from './stall-sampler.js';
 import type { ClientCommand, ClientKind, ClientReply, ClientResult, ClientTask } from './versus-protocol.js';
-
-/** Counts calls and resolves a promise when the count reaches a target (no closure per event). */
-class Counter {
-  n = 0;
-  #target = Number.POSITIVE_INFINITY;
-  #resolve: (() => void) | undefined;
-
-  tick(): void {
-    if (++this.n === this.#target) this.#resolve?.();
-  }
-
-  /** Resolves once the count has reached `target`. */
-  reach(target: number): Promise<void> {
-    if (this.n >= target) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      this.#target = target;
-      this.#resolve = resolve;
-    });
-  }
-}
 
 /** The figures gathered so far (mutable while measuring). */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

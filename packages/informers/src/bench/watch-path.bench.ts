@@ -27,6 +27,7 @@ import type { ListerWatcher, ListResult } from '@kubecache/cache';
 import { Observable, type Subscriber } from 'rxjs';
 import { type InformerQueueKind, SharedIndexInformer } from '../shared-informer.js';
 import { WatchLineDecoder } from '../watch-line-decoder.js';
+import { Counter } from './counter.js';
 
 const N = 10_000;
 const M = 100_000;
@@ -83,23 +84,6 @@ function feedParsed(pool: readonly WatchEvent<KubeObject>[], onEvent: (event: Wa
     if (i < M) setImmediate(next);
   };
   setImmediate(next);
-}
-
-/** Counts handler calls; resolves when a target is reached. */
-class Counter {
-  n = 0;
-  #target = Number.POSITIVE_INFINITY;
-  #resolve: (() => void) | undefined;
-  tick(): void {
-    if (++this.n === this.#target) this.#resolve?.();
-  }
-  reach(target: number): Promise<void> {
-    if (this.n >= target) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#target = target;
-      this.#resolve = resolve;
-    });
-  }
 }
 
 interface Timing {
