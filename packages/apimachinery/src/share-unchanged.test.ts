@@ -143,4 +143,41 @@ describe('shareUnchanged', () => {
     const shallowNext = deep(10) as { v: Json };
     expect(shareUnchanged(shallowNext, shallowPrev).v).toBe(shallowPrev.v);
   });
+
+  it('ends in bounded time on a node reused in many places, and on two links back to the root', () => {
+    const dag = (v: number): Record<string, unknown> => {
+      let n: Record<string, unknown> = { leaf: v };
+      for (let i = 0; i < 40; i++) n = { l: n, r: n };
+      return n;
+    };
+    const prev = deepFreeze(dag(1));
+    const next = dag(2);
+    expect(shareUnchanged(next, prev)).toBe(next);
+    const loop = (): Record<string, unknown> => {
+      const o: Record<string, unknown> = { name: 'a' };
+      o.r0 = o;
+      o.r1 = o;
+      return o;
+    };
+    const looped = loop();
+    expect(shareUnchanged(looped, deepFreeze(loop())).name).toBe('a');
+  });
+
+  it('never calls equal an object that has a key the other has only as a non-enumerable property', () => {
+    const inner = { other: { v: 1 } } as Record<string, unknown>;
+    Object.defineProperty(inner, 'hidden', { value: { v: 2 }, enumerable: false });
+    const prev = deepFreeze({ a: inner });
+    const next = shareUnchanged({ a: { hidden: { v: 2 } } } as { a: Record<string, unknown> }, prev);
+    expect(next.a).not.toBe(prev.a);
+    expect(JSON.stringify(next)).toBe('{"a":{"hidden":{"v":2}}}');
+  });
+
+  it('stops sharing, without throwing, at a property it cannot assign', () => {
+    const prev = deepFreeze({ a: { b: { c: 1 } }, d: { e: 1 } });
+    const a = {} as Record<string, unknown>;
+    Object.defineProperty(a, 'b', { value: { c: 1 }, enumerable: true, writable: false });
+    const next = { a, d: { e: 1 } };
+    expect(() => shareUnchanged(next, prev)).not.toThrow();
+    expect(JSON.stringify(next)).toBe(JSON.stringify(prev));
+  });
 });

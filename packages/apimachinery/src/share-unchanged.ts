@@ -12,6 +12,13 @@
 const MAX_DEPTH = 64;
 
 /**
+ * Nodes one call compares at most. A tree from JSON.parse is visited once per node, far below this; a
+ * hand-built object that reuses one node in many places (or links to itself) would otherwise be walked once
+ * per path, which grows exponentially with depth. Past the budget nothing more is shared.
+ */
+const MAX_NODES = 100_000;
+
+/**
  * Replaces, in place, every subtree of `next` that deep-equals the subtree at the same place in `previous`
  * with `previous`'s own, and returns `next`. Call it on a new version of an object before freezing it, with
  * the frozen version it replaces: `deepFreeze` then skips the shared parts, and `old.spec === next.spec`
@@ -23,7 +30,9 @@ const MAX_DEPTH = 64;
  * - Equal means the same plain-JSON value: arrays element for element, plain objects with the same keys and
  *   equal values (key order aside: a shared object keeps `previous`'s order). Anything else — a `Date`, a
  *   `Map`, a typed array, an object with another prototype — is equal only to itself.
- * - Below 64 levels nothing is shared; cycles end there too.
+ * - Below 64 levels nothing is shared, nor after 100 000 nodes compared in one call (an object etcd
+ *   accepts, 1.5 MB at most, has far fewer): a cycle or a node reused in many places ends there. A property
+ *   that cannot be assigned stops the sharing; it never throws.
  *
  * @example
  * const old = deepFreeze({ metadata: { name: 'web', resourceVersion: '1' }, spec: { replicas: 2 } });
@@ -32,9 +41,20 @@ const MAX_DEPTH = 64;
  * next.metadata === old.metadata; // false: its resourceVersion changed
  */
 export function shareUnchanged<T>(next: T, previous: T | undefined): T {
-  if (isShareable(next) && isShareable(previous) && !Object.isFrozen(next)) share(next, previous, 0);
+  if (isShareable(next) && isShareable(previous) && !Object.isFrozen(next)) {
+    budget = MAX_NODES;
+    try {
+      share(next, previous, 0);
+    } catch {
+      // A property that cannot be assigned (a hand-built object with a getter or a read-only property):
+      // what was shared so far is equal to what it replaced, and the rest stays as it was.
+    }
+  }
   return next;
 }
+
+/** Nodes the current call may still compare (see {@link MAX_NODES}). */
+let budget = 0;
 
 type Node = Record<string, unknown> | unknown[];
 
@@ -51,6 +71,7 @@ function isShareable(value: unknown): value is Node {
  * array and an object never match.
  */
 function share(next: Node, prev: Node, depth: number): boolean {
+  if (--budget < 0) return false;
   if (Array.isArray(next)) {
     if (!Array.isArray(prev)) return false;
     let same = next.length === prev.length;
@@ -81,8 +102,13 @@ function share(next: Node, prev: Node, depth: number): boolean {
     else same = false;
   }
   if (same) {
+    // Every key of `prev` is one of `next`'s, and as many: the same keys (a key of `next` found in `prev`
+    // only as a property for-in does not list would otherwise pass for one).
     let prevKeys = 0;
-    for (const _ in prev) prevKeys++;
+    for (const key in prev) {
+      if (!(key in next)) return false;
+      prevKeys++;
+    }
     same = prevKeys === keys;
   }
   return same;

@@ -23,9 +23,11 @@ export interface StoreOptions<T> {
   transform?: (obj: T) => T;
   /**
    * Deep-freeze every stored object (see `deepFreeze`). Default `true`. A new version of a stored object
-   * takes over the previous version's unchanged (frozen) subtrees first (see `shareUnchanged`): the cache
-   * holds one copy of what did not change, and `old.spec === obj.spec` when the spec did not. With `false`
-   * nothing is shared, since unfrozen versions must not alias each other.
+   * (by add, update, `putByKey` or a transaction; not by `replace`) takes over the previous version's
+   * unchanged, frozen subtrees first (see `shareUnchanged`): the cache holds one copy of what did not change,
+   * and `old.spec === obj.spec` when the spec did not. A subtree so replaced is not frozen, and a caller that
+   * kept a reference to it holds a copy, not the stored object's. With `false` nothing is shared, since
+   * unfrozen versions must not alias each other.
    */
   freeze?: boolean;
 }

@@ -206,6 +206,7 @@ function* replaceAll<T>(
  */
 function tryPut<T>(store: IndexedStore<T>, key: string, obj: T, previous?: T): { error: unknown } | undefined {
   try {
+    // `old` left to the store (`undefined` is its default, "not looked up"): a list may name a key twice.
     store.putByKey(key, obj, undefined, previous);
     return undefined;
   } catch (error) {
