@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import type { KubeObject, ListOptions, WatchEvent } from '@kubecache/apimachinery';
 import {
   expiredError,
@@ -545,6 +545,29 @@ describe('Reflector', () => {
       expect(t.fake.watchCalls.map((c) => c.resourceVersion)).toEqual(['1', '2']);
       expect(t.fake.openWatches()).toBe(1);
       expect(t.fake.listCalls).toHaveLength(1);
+      await t.stop();
+    });
+
+    it('reads the clock once at the start and once at the end of a run of events, not per event', async () => {
+      const source = new ManualSource();
+      const t = setup({ source, inactivityTimeoutMs: 60_000 });
+      await t.start();
+      const now = jest.spyOn(t.clock, 'now');
+      const sub = source.last;
+      for (let i = 0; i < 100; i++) {
+        const object: Obj = { kind: 'Pod', metadata: { namespace: 'ns', name: `p${i}`, resourceVersion: `${i + 2}` } };
+        sub.next({ type: 'ADDED', object });
+      }
+      // Time passes inside the run (a slow handler): the end of the run is the last activity.
+      t.clock.step(10_000);
+      await flushMicrotasks();
+      expect(now.mock.calls.length).toBeLessThanOrEqual(3);
+      expect(t.store.size).toBe(100);
+      await t.clock.stepAsync(59_999);
+      expect(source.watches).toHaveLength(1);
+      await t.clock.stepAsync(1);
+      expect(source.watches).toHaveLength(2);
+      now.mockRestore();
       await t.stop();
     });
 

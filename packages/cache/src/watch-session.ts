@@ -86,6 +86,8 @@ export class WatchSession<T extends KubeObject> {
   #count = 0;
   #delivered = 0;
   #lastEventAt = 0;
+  /** A re-stamp of `#lastEventAt` is queued for the end of the current run of synchronous events. */
+  #stampQueued = false;
 
   constructor(source: Observable<WatchEvent<T>>, options: WatchSessionOptions<T>) {
     this.#source = source;
@@ -156,6 +158,11 @@ export class WatchSession<T extends KubeObject> {
 
   readonly #onAbort = (): void => this.end({ kind: 'stopped' });
 
+  readonly #restamp = (): void => {
+    this.#stampQueued = false;
+    this.#lastEventAt = this.#o.clock.now();
+  };
+
   readonly #checkInactivity = (): void => {
     const { clock, inactivityTimeoutMs: inactivityTimeout, name } = this.#o;
     this.#timer = undefined;
@@ -171,7 +178,13 @@ export class WatchSession<T extends KubeObject> {
   #onEvent(event: WatchEvent<T>): void {
     if (this.#ended) return;
     this.#count++;
-    this.#lastEventAt = this.#o.clock.now();
+    // The clock is read at the first event of a run the source delivers synchronously (a chunk of watch
+    // lines) and once more after it, not once per event: an inactivity timeout counts in milliseconds.
+    if (!this.#stampQueued) {
+      this.#stampQueued = true;
+      this.#lastEventAt = this.#o.clock.now();
+      queueMicrotask(this.#restamp);
+    }
     if (event.type === 'ERROR') {
       this.end({ kind: 'error', error: new StatusError(event.object) });
       return;
