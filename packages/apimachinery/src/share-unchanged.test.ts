@@ -180,4 +180,16 @@ describe('shareUnchanged', () => {
     expect(() => shareUnchanged(next, prev)).not.toThrow();
     expect(JSON.stringify(next)).toBe(JSON.stringify(prev));
   });
+
+  it('lets an error other than an unassignable property (a throwing getter) reach the caller', () => {
+    const prev = deepFreeze({ a: { b: 1 } });
+    const a = {} as Record<string, unknown>;
+    Object.defineProperty(a, 'b', {
+      enumerable: true,
+      get: () => {
+        throw new RangeError('getter failed');
+      },
+    });
+    expect(() => shareUnchanged({ a }, prev)).toThrow('getter failed');
+  });
 });

@@ -45,9 +45,11 @@ export function shareUnchanged<T>(next: T, previous: T | undefined): T {
     budget = MAX_NODES;
     try {
       share(next, previous, 0);
-    } catch {
-      // A property that cannot be assigned (a hand-built object with a getter or a read-only property):
-      // what was shared so far is equal to what it replaced, and the rest stays as it was.
+    } catch (err) {
+      // A property that cannot be assigned (a hand-built object with a getter or a read-only property) is a
+      // TypeError in strict mode: what was shared so far equals what it replaced, the rest stays as it was.
+      // Anything else (a throwing getter) is the caller's to see.
+      if (!(err instanceof TypeError)) throw err;
     }
   }
   return next;

@@ -109,6 +109,29 @@ describe('our informers against the kubecache API server', () => {
     expect(have).toBe(want);
   });
 
+  it('hands onUpdate a new version that shares the parts a PATCH did not change with the old one', async () => {
+    await send('POST', CM, { metadata: { name: 'a', labels: { app: 'web' } }, data: { k: 'v' } });
+    const cms = factory.informerFor({ version: 'v1', resource: 'configmaps', namespace: 'default' });
+    const updates: [KubeObject, KubeObject][] = [];
+    cms.addEventHandler({ onUpdate: (o, n) => void updates.push([o, n]) });
+    factory.start();
+    expect([...(await factory.waitForCacheSync()).values()]).toEqual([true]);
+    await send('PATCH', `${CM}/a`, { metadata: { annotations: { note: 'x' } } });
+    await waitFor(
+      () => updates.length === 1,
+      () => `${updates.length} updates`,
+    );
+    const [old, now] = updates[0] as [KubeObject, KubeObject];
+    const data = (o: KubeObject): unknown => (o as { data?: unknown }).data;
+    expect(data(now)).toEqual({ k: 'v' });
+    expect(data(now)).toBe(data(old));
+    expect(now.metadata?.labels).toBe(old.metadata?.labels);
+    expect(now.metadata).not.toBe(old.metadata);
+    expect(now.metadata?.annotations).toEqual({ note: 'x' });
+    expect(Object.isFrozen(now.metadata)).toBe(true);
+    expect(cms.getIndexer().getByKey('default/a')).toBe(now);
+  });
+
   it('syncs an informer on a custom resource once its CRD is established', async () => {
     await send('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
       metadata: { name: 'widgets.example.com' },
