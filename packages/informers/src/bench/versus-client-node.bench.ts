@@ -4,7 +4,7 @@
  * practical limit for a JavaScript informer), for an initial sync of 10k and 100k realistic pods, then
  * 100k watch events (MODIFIED only, and a churn mix of 60% MODIFIED, 20% ADDED, 20% DELETED), and the memory
  * each holds after sync. The watch targets (events/s and CPU per event against the bare client of the same
- * phase) are printed after the 10k phases, whose bare and ours cases run twice, interleaved, best kept.
+ * round) are printed after the 10k phases, whose bare and ours cases run in several interleaved rounds.
  *
  * The pod server (`versus-server.ts`) and every case (`versus-client.ts`) run in their own processes, all
  * started from this one run: the server's serialization is not billed to any client, each client starts
@@ -19,10 +19,11 @@ import type { ClientKind, ClientResult } from './versus-protocol.js';
 /** Watch events per case. */
 const EVENTS = 100_000;
 /**
- * Rounds of the watch phases (bare and ours interleaved, best kept): 2, or `VERSUS_ROUNDS`. More rounds give
- * steadier ratios on a busy machine.
+ * Rounds of the watch phases: 5, or `VERSUS_ROUNDS`. Each round runs the bare client and our cases back to
+ * back (in alternating order, so neither always goes first); the watch targets are the median over the rounds
+ * of each round's own ratio to its bare case, which cancels drift of the machine between rounds.
  */
-const WATCH_ROUNDS = Math.max(1, Number(process.env.VERSUS_ROUNDS) || 2);
+const WATCH_ROUNDS = Math.max(1, Number(process.env.VERSUS_ROUNDS) || 5);
 /**
  * The phases: list size and the kind of watch events that follow. `VERSUS_PHASES=watch` runs only the two
  * 10k phases (the watch targets); `VERSUS_KINDS=bare,ours` limits the clients (bare is always kept).
@@ -59,6 +60,7 @@ interface Row {
   readonly syncCpu?: number;
   readonly event?: number;
   readonly eventCpu?: number;
+  readonly eventBusy?: number;
 }
 
 const rowOf = (r: ClientResult): Row => ({
@@ -67,17 +69,18 @@ const rowOf = (r: ClientResult): Row => ({
   syncCpu: us(r.syncCpuMs, r.n),
   event: us(r.eventsMs, r.m),
   eventCpu: us(r.eventsCpuMs, r.m),
+  eventBusy: us(r.eventsBusyMs, r.m),
 });
 
 function printFigures(title: string, rows: Row[]): void {
   console.log(`\n${title}`);
   console.log(
-    '| client | sync µs/obj | sync CPU µs/obj | loop blocked ms | event µs | event CPU µs | heap MB | RSS MB |',
+    '| client | sync µs/obj | sync CPU µs/obj | loop blocked ms | event µs | event CPU µs | event busy µs | heap MB | RSS MB |',
   );
-  console.log(`| --- |${' ---: |'.repeat(7)}`);
+  console.log(`| --- |${' ---: |'.repeat(8)}`);
   for (const x of rows) {
     const { r } = x;
-    const cells = [fmt(x.sync), fmt(x.syncCpu), fmt(r.loopBlockMs, 0), fmt(x.event), fmt(x.eventCpu)];
+    const cells = [fmt(x.sync), fmt(x.syncCpu), fmt(r.loopBlockMs, 0), fmt(x.event), fmt(x.eventCpu), fmt(x.eventBusy)];
     console.log(`| ${r.kind} | ${cells.join(' | ')} | ${fmt(r.heapMB, 1)} | ${fmt(r.rssMB, 1)} |`);
   }
   for (const x of rows) if (x.r.error) console.log(`note: ${x.r.kind}: ${x.r.error}`);
@@ -106,41 +109,92 @@ function printRatios(title: string, rows: Row[]): void {
   }
 }
 
+/** The median of `xs` (the mean of the middle two for an even count); `undefined` for none. */
+function median(xs: readonly number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** One watch target of one case, from every round in which both it and that round's bare case finished. */
+interface TargetFigures {
+  readonly kind: ClientKind;
+  /** Per round: the bare client's event time ÷ this case's (events/s ÷ bare). */
+  readonly speeds: number[];
+  /** Per round: this case's CPU µs per event minus the bare client's. */
+  readonly beyond: number[];
+}
+
+function targetFigures(kind: ClientKind, rounds: readonly Map<ClientKind, ClientResult>[]): TargetFigures {
+  const speeds: number[] = [];
+  const beyond: number[] = [];
+  for (const round of rounds) {
+    const bare = round.get('bare');
+    const x = round.get(kind);
+    if (bare?.eventsMs === undefined || x?.eventsMs === undefined) continue;
+    speeds.push(bare.eventsMs / x.eventsMs);
+    if (bare.eventsCpuMs !== undefined && x.eventsCpuMs !== undefined) {
+      beyond.push(((x.eventsCpuMs - bare.eventsCpuMs) * 1000) / x.m);
+    }
+  }
+  return { kind, speeds, beyond };
+}
+
+const range = (xs: readonly number[], digits = 2): string =>
+  xs.length < 2 ? '' : ` (${fmt(Math.min(...xs), digits)} to ${fmt(Math.max(...xs), digits)})`;
+
 /**
- * The watch targets against the bare client of the same phase: events/s ≥ 0.95× with freezing off and ≥ 0.90×
- * with it on; CPU per event beyond the bare client's (which is `JSON.parse` and `Map.set` of each line) ≤ 3 µs
- * off and ≤ 6 µs on.
+ * The watch targets against the bare client of the same round: events/s ≥ 0.95× with freezing off and
+ * ≥ 0.90× with it on; CPU per event beyond the bare client's (which is `JSON.parse` and `Map.set` of each
+ * line) ≤ 3 µs off and ≤ 6 µs on. Each figure is the median over the rounds of that round's own ratio or
+ * difference (the range over the rounds follows it).
  */
-function printTargets(title: string, rows: Row[]): void {
-  const bare = rows.find((x) => x.r.kind === 'bare');
-  console.log(`\nwatch targets, ${title}`);
+function printTargets(title: string, rounds: readonly Map<ClientKind, ClientResult>[]): TargetFigures[] {
+  console.log(
+    `\nwatch targets, ${title} (median over ${rounds.length} rounds of each round's figure against its bare case)`,
+  );
   console.log('| client | events/s ÷ bare | target | CPU µs/event beyond bare | target |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
+  const out: TargetFigures[] = [];
   for (const [kind, rate, cpu] of [
     ['ours-no-freeze', 0.95, 3],
     ['ours', 0.9, 6],
   ] as const) {
-    const x = rows.find((row) => row.r.kind === kind);
-    if (x === undefined) continue;
-    const speed = x.event === undefined || bare?.event === undefined ? undefined : bare.event / x.event;
-    const beyond = x.eventCpu === undefined || bare?.eventCpu === undefined ? undefined : x.eventCpu - bare.eventCpu;
-    console.log(`| ${kind} | ${fmt(speed)}× | ≥ ${rate} | ${fmt(beyond)} | ≤ ${cpu} |`);
+    if (!rounds.some((r) => r.has(kind))) continue;
+    const t = targetFigures(kind, rounds);
+    out.push(t);
+    const speed = median(t.speeds);
+    const beyond = median(t.beyond);
+    console.log(
+      `| ${kind} | ${fmt(speed)}×${range(t.speeds)} | ≥ ${rate} | ${fmt(beyond)}${range(t.beyond)} | ≤ ${cpu} |`,
+    );
   }
+  return out;
 }
 
-/** The best of several rounds of one kind: the fastest events and the least CPU (noise only adds). */
-function best(results: ClientResult[]): ClientResult {
+/**
+ * The figures of one kind over several rounds: the median event time and CPU (the sync and memory figures are
+ * the first round's).
+ */
+function medianOf(results: ClientResult[]): ClientResult {
   const done = results.filter((r) => r.eventsMs !== undefined);
   if (done.length === 0) return results[0] as ClientResult;
-  const min = (f: (r: ClientResult) => number | undefined): number | undefined =>
-    Math.min(...done.map((r) => f(r) ?? Number.POSITIVE_INFINITY));
+  const med = (f: (r: ClientResult) => number | undefined): number | undefined =>
+    median(done.map(f).filter((x): x is number => x !== undefined));
   const first = done[0] as ClientResult;
-  return { ...first, eventsMs: min((r) => r.eventsMs), eventsCpuMs: min((r) => r.eventsCpuMs) };
+  return {
+    ...first,
+    eventsMs: med((r) => r.eventsMs),
+    eventsCpuMs: med((r) => r.eventsCpuMs),
+    eventsBusyMs: med((r) => r.eventsBusyMs),
+  };
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
   const all: ClientResult[] = [];
+  const targets: { n: number; churn: boolean; rounds: TargetFigures[] }[] = [];
   const server = new ServerProcess();
   const { url } = await server.next('listening');
   console.log(
@@ -157,8 +211,11 @@ async function main(): Promise<void> {
         `\nprepared ${n} pods (${listMB} MB list) and ${EVENTS} events (${eventMB} MB) in ${prep.ms.toFixed(0)} ms`,
       );
       const byKind = new Map<ClientKind, ClientResult[]>(kinds.map((k) => [k, []]));
+      const byRound: Map<ClientKind, ClientResult>[] = [];
       for (let round = 0; round < rounds; round++) {
-        for (const kind of kinds) {
+        const results = new Map<ClientKind, ClientResult>();
+        // Every other round runs the cases in reverse, so no case always follows the same one.
+        for (const kind of round % 2 === 0 ? kinds : [...kinds].reverse()) {
           if (kind === 'client-node' && round > 0) continue;
           const timeoutMs = Math.min(CASE_TIMEOUT_MS, started + RUN_BUDGET_MS - Date.now());
           const r =
@@ -166,20 +223,22 @@ async function main(): Promise<void> {
               ? { kind, n, m: EVENTS, error: 'skipped: run budget spent' }
               : await runCase(server, { kind, url, n, m: EVENTS, timeoutMs });
           byKind.get(kind)?.push(r);
+          results.set(kind, r);
         }
+        byRound.push(results);
       }
-      const rows = kinds.map((k) => rowOf(best(byKind.get(k) ?? [])));
+      const rows = kinds.map((k) => rowOf(medianOf(byKind.get(k) ?? [])));
       all.push(...rows.map((row) => row.r));
-      const suffix = rounds > 1 ? ` (best of ${rounds} rounds, interleaved)` : '';
+      const suffix = rounds > 1 ? ` (event figures: medians of ${rounds} interleaved rounds)` : '';
       printFigures(title + suffix, rows);
       printRatios(title, rows);
-      if (n <= 10_000) printTargets(title, rows);
+      if (n <= 10_000) targets.push({ n, churn, rounds: printTargets(title, byRound) });
     }
   } finally {
     await server.exit();
   }
   console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  await writeBenchJson('versus-client-node', { events: EVENTS, results: all });
+  await writeBenchJson('versus-client-node', { events: EVENTS, results: all, targets });
 }
 
 await main();

@@ -266,6 +266,7 @@ async function measure(task: ClientTask, figures: Figures): Promise<void> {
     await go;
     const t1 = performance.now();
     const cpu1 = process.cpuUsage();
+    const elu1 = performance.eventLoopUtilization();
     if (task.relist) {
       const relist = new StallSampler();
       relist.start();
@@ -283,6 +284,7 @@ async function measure(task: ClientTask, figures: Figures): Promise<void> {
     await subject.updates.reach(task.m);
     figures.eventsMs = performance.now() - t1;
     figures.eventsCpuMs = cpuMs(cpu1);
+    figures.eventsBusyMs = performance.eventLoopUtilization(elu1).active;
   } finally {
     await subject.stop();
   }

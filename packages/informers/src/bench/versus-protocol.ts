@@ -134,6 +134,11 @@ export interface ClientResult {
   readonly eventsMs?: number;
   /** CPU time of the client process from `go` to `eventsMs`. */
   readonly eventsCpuMs?: number;
+  /**
+   * Main-thread busy time from `go` to `eventsMs` (event-loop utilization × time): what is left of `eventsMs`
+   * was spent waiting for bytes.
+   */
+  readonly eventsBusyMs?: number;
   /** Why the case stopped early, if it did. */
   readonly error?: string;
 }
