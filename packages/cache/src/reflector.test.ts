@@ -571,6 +571,54 @@ describe('Reflector', () => {
       await t.stop();
     });
 
+    it('tells onWatchProgress at the start and the end of a run of events, with the clock time, not per event', async () => {
+      const source = new ManualSource();
+      const progress: number[] = [];
+      const t = setup({ source, onWatchProgress: (at) => progress.push(at) });
+      await t.start();
+      t.clock.step(5);
+      const sub = source.last;
+      for (let i = 0; i < 100; i++) {
+        const object: Obj = { kind: 'Pod', metadata: { namespace: 'ns', name: `p${i}`, resourceVersion: `${i + 2}` } };
+        sub.next({ type: 'ADDED', object });
+      }
+      t.clock.step(7);
+      await flushMicrotasks();
+      expect(progress).toEqual([5, 12]);
+      expect(t.store.size).toBe(100);
+      // A run of nothing but an ERROR event is no progress.
+      t.clock.step(1);
+      sub.next({ type: 'ERROR', object: internalError('boom').status });
+      await flushMicrotasks();
+      expect(progress).toEqual([5, 12]);
+      await t.stop();
+    });
+
+    it('tells onWatchStreamError what the stream failed with; a throwing hook goes to onError', async () => {
+      const source = new ManualSource();
+      const seen: Error[] = [];
+      const t = setup({
+        source,
+        onWatchStreamError: (err) => {
+          seen.push(err);
+          throw new Error('hook failed');
+        },
+        onWatchProgress: () => {
+          throw new Error('progress hook failed');
+        },
+      });
+      await t.start();
+      const object: Obj = { kind: 'Pod', metadata: { namespace: 'ns', name: 'a', resourceVersion: '2' } };
+      source.last.next({ type: 'ADDED', object });
+      expect(t.store.size).toBe(1);
+      const cut = new Error('connection reset');
+      source.last.error(cut);
+      await flushMicrotasks();
+      expect(seen).toEqual([cut]);
+      expect(t.errors.map((e) => e.message)).toEqual(expect.arrayContaining(['progress hook failed', 'hook failed']));
+      await t.stop();
+    });
+
     it('sees a delete-and-recreate during a gap as delete then add with the new uid', async () => {
       const t = setup();
       t.fake.add(pod('seed'));

@@ -76,6 +76,17 @@ export interface ReflectorOptions<T extends KubeObject> {
   retryBudget?: RetryBudget;
   /** Told when the reflector starts a list, opens a watch, or waits before a retry. Default none. */
   onStatus?: (status: ReflectorStatus) => void;
+  /**
+   * Told, with the clock time, that a watch delivered events (anything but an `ERROR` event): at the first
+   * event of each run of events a chunk of the stream carries and once more after the run, not per event (a
+   * hook per event would cost the hot path a call and a clock read). A throw goes to `onError`. Default none.
+   */
+  onWatchProgress?: (at: number) => void;
+  /**
+   * Told of each error a watch stream fails with, before the reflector retries or relists. A throw goes to
+   * `onError`. Default none.
+   */
+  onWatchStreamError?: (err: Error) => void;
   /** Page size of lists. Default: the pager's 500 for "" and "0" lists, unpaged for lists at a given RV. */
   pageSize?: number;
   /** Try a streaming watch-list (`sendInitialEvents`) before listing. Default false. */
@@ -299,6 +310,22 @@ export class Reflector<T extends KubeObject = KubeObject> {
     this.#budget.spend();
   }
 
+  readonly #onWatchProgress = (at: number): void => {
+    try {
+      this.#o.onWatchProgress?.(at);
+    } catch (err) {
+      this.#onError(asError(err));
+    }
+  };
+
+  readonly #onWatchStreamError = (err: unknown): void => {
+    try {
+      this.#o.onWatchStreamError?.(asError(err));
+    } catch (hookError) {
+      this.#onError(asError(hookError));
+    }
+  };
+
   #status(status: ReflectorStatus): void {
     try {
       this.#o.onStatus?.(status);
@@ -462,6 +489,8 @@ export class Reflector<T extends KubeObject = KubeObject> {
       setResourceVersion: this.#setLastSyncRV,
       onError: this.#onError,
       inactivityTimeoutMs: inactivity,
+      onProgress: this.#o.onWatchProgress && this.#onWatchProgress,
+      onSourceError: this.#o.onWatchStreamError && this.#onWatchStreamError,
     };
   }
 

@@ -67,6 +67,13 @@ export interface WatchSessionOptions<T> {
   onError: (err: Error) => void;
   /** End the session when no event arrived for this long, in ms; 0 disables. */
   inactivityTimeoutMs: number;
+  /**
+   * Told, with the clock time, that events other than `ERROR` arrived: at the first such event of a run the
+   * source delivers synchronously and once more after the run, not per event. Must not throw.
+   */
+  onProgress?: (at: number) => void;
+  /** Told of the error the source fails with, before the session ends with it. Must not throw. */
+  onSourceError?: (err: unknown) => void;
 }
 
 /** A consumed watch. Create, `start()`, then await `done`. */
@@ -88,6 +95,8 @@ export class WatchSession<T extends KubeObject> {
   #lastEventAt = 0;
   /** A re-stamp of `#lastEventAt` is queued for the end of the current run of synchronous events. */
   #stampQueued = false;
+  /** The current run of synchronous events delivered something other than `ERROR`. */
+  #runProgressed = false;
 
   constructor(source: Observable<WatchEvent<T>>, options: WatchSessionOptions<T>) {
     this.#source = source;
@@ -129,7 +138,10 @@ export class WatchSession<T extends KubeObject> {
     if (inactivityTimeout > 0) this.#timer = clock.setTimeout(this.#checkInactivity, inactivityTimeout);
     const subscription = this.#source.subscribe({
       next: (event) => this.#onEvent(event),
-      error: (error: unknown) => this.end(endOfError(error, this.#count)),
+      error: (error: unknown) => {
+        this.#o.onSourceError?.(error);
+        this.end(endOfError(error, this.#count));
+      },
       complete: () => this.end({ kind: 'closed' }),
     });
     if (this.#ended) this.#unsubscribe(subscription);
@@ -161,6 +173,9 @@ export class WatchSession<T extends KubeObject> {
   readonly #restamp = (): void => {
     this.#stampQueued = false;
     this.#lastEventAt = this.#o.clock.now();
+    if (!this.#runProgressed) return;
+    this.#runProgressed = false;
+    this.#o.onProgress?.(this.#lastEventAt);
   };
 
   readonly #checkInactivity = (): void => {
@@ -190,6 +205,10 @@ export class WatchSession<T extends KubeObject> {
       return;
     }
     this.#delivered++;
+    if (!this.#runProgressed) {
+      this.#runProgressed = true;
+      this.#o.onProgress?.(this.#lastEventAt);
+    }
     const obj = event.object;
     const { expectedKind } = this.#o;
     const namespace = event.type === 'BOOKMARK' ? undefined : this.#o.expectedNamespace;

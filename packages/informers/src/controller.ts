@@ -62,6 +62,10 @@ export interface ControllerOptions<T extends KubeObject> {
   watchErrorHandler?: (err: Error) => void;
   /** Told when the Reflector lists, watches or waits before a retry (the informer's health). */
   onStatus?: (status: ReflectorStatus) => void;
+  /** Told that the watch delivered events, with the clock time (the Reflector's `onWatchProgress`). */
+  onWatchProgress?: (at: number) => void;
+  /** Told of each error a watch stream fails with (the Reflector's `onWatchStreamError`). */
+  onWatchStreamError?: (err: Error) => void;
   /** Errors the controller recovers from (process failures, store failures, bad events). */
   onError?: (err: Error) => void;
 }
@@ -107,6 +111,8 @@ export class Controller<T extends KubeObject> {
       expectedNamespace: options.expectedNamespace,
       watchErrorHandler: (_r, err) => options.watchErrorHandler?.(err),
       onStatus: options.onStatus,
+      onWatchProgress: options.onWatchProgress,
+      onWatchStreamError: options.onWatchStreamError,
       onError,
     });
   }

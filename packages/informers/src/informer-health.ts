@@ -1,7 +1,8 @@
 /**
  * Per-informer health, which client-go does not expose (pain point 5: RBAC 403s and missing CRDs show up
  * only as "timed out waiting for cache sync"). The phase and every error come from the Reflector's status
- * (list and watch paths alike); progress (a list answered, a watch event) from the ListerWatcher calls:
+ * (list and watch paths alike); progress from the lists the ListerWatcher answers and from the Reflector's
+ * `onWatchProgress` (told a few times per chunk of watch events, not per event):
  *
  * ```
  *  idle ──run──> listing ──list ok──> watching ──error──> backoff(until) ──retry──> listing | watching
@@ -10,7 +11,7 @@
  */
 import { type Clock, type KubeObject, type ListOptions, StatusError, type WatchEvent } from '@kubecache/apimachinery';
 import type { ListerWatcher, ListResult, ReflectorStatus } from '@kubecache/cache';
-import { type Observable, tap } from 'rxjs';
+import type { Observable } from 'rxjs';
 
 /** Where an informer is in its list/watch cycle. */
 export type InformerPhase = 'idle' | 'listing' | 'watching' | 'backoff' | 'stopped';
@@ -116,14 +117,17 @@ export class HealthTracker {
     this.backoffUntil = undefined;
   }
 
-  /** Records progress (a list answered, a watch event arrived). */
-  progressed(): void {
+  /** Records progress (a list answered, watch events arrived) at `at`, by default now. */
+  progressed(at = this.#clock.now()): void {
     if (this.phase === 'stopped') return;
     this.consecutiveFailures = 0;
-    this.lastEventAt = this.#clock.now();
+    this.lastEventAt = at;
   }
 
-  /** Wraps a ListerWatcher so its calls update the phase. */
+  /**
+   * Wraps a ListerWatcher so that an answered list counts as progress. The watch is passed through untouched:
+   * its progress and errors come from the Reflector's hooks, which cost the watch path nothing per event.
+   */
   wrap<T extends KubeObject>(lw: ListerWatcher<T>): ListerWatcher<T> {
     const streaming = lw.listStreaming?.bind(lw);
     return {
@@ -139,15 +143,7 @@ export class HealthTracker {
         this.progressed();
         return result;
       },
-      watch: (options: ListOptions): Observable<WatchEvent<T>> =>
-        lw.watch(options).pipe(
-          tap({
-            next: (event) => {
-              if (event.type !== 'ERROR') this.progressed();
-            },
-            error: (err: unknown) => this.noted(err instanceof Error ? err : new Error(String(err))),
-          }),
-        ),
+      watch: (options: ListOptions): Observable<WatchEvent<T>> => lw.watch(options),
     };
   }
 }

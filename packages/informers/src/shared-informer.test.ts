@@ -405,6 +405,24 @@ describe('SharedIndexInformer', () => {
     await t.stop();
   });
 
+  it('health: lastEventAt follows the list and the watch events', async () => {
+    const t = setup();
+    t.clock.step(100);
+    await t.start();
+    expect(t.informer.health().lastEventAt).toBe(100);
+    t.clock.step(50);
+    t.source.add(pod('a'));
+    t.source.add(pod('b'));
+    await flushMicrotasks();
+    expect(t.informer.health().lastEventAt).toBe(150);
+    // Events a run apart: the time of the later run.
+    t.clock.step(25);
+    t.source.add(pod('c'));
+    await flushMicrotasks();
+    expect(t.informer.health()).toMatchObject({ phase: 'watching', lastEventAt: 175, consecutiveFailures: 0 });
+    await t.stop();
+  });
+
   it('#5 shows a 429 at watch start as a backoff with its deadline and error', async () => {
     const t = setup();
     await t.start();

@@ -398,6 +398,8 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
       expectedNamespace: this.#o.namespace,
       watchErrorHandler: (err) => this.#onWatchError(err),
       onStatus: (status) => this.#health.status(status),
+      onWatchProgress: (at) => this.#health.progressed(at),
+      onWatchStreamError: (err) => this.#health.noted(err),
       onError: (err) => this.#report(err),
     });
   }

@@ -14,7 +14,7 @@
  */
 import { writeBenchJson } from '@kubecache/cache/internal';
 import { runCase, ServerProcess } from './versus-orchestrator.js';
-import type { ClientKind, ClientResult } from './versus-protocol.js';
+import type { ClientKind, ClientResult, GcKindFigures } from './versus-protocol.js';
 
 /** Watch events per case. */
 const EVENTS = 100_000;
@@ -26,18 +26,21 @@ const EVENTS = 100_000;
 const WATCH_ROUNDS = Math.max(1, Number(process.env.VERSUS_ROUNDS) || 5);
 /**
  * The phases: list size and the kind of watch events that follow. `VERSUS_PHASES=watch` runs only the two
- * 10k phases (the watch targets); `VERSUS_KINDS=bare,ours` limits the clients (bare is always kept).
+ * 10k phases (the watch targets); `VERSUS_KINDS=ours,ours-transport` names the clients instead (bare is always
+ * run first), which also reaches the diagnostic kinds (`ours-transport`, `ours-delta-fifo`).
  */
 const ALL_PHASES: readonly { n: number; churn: boolean; kinds: ClientKind[]; rounds: number }[] = [
   { n: 10_000, churn: false, kinds: ['bare', 'ours', 'ours-no-freeze', 'client-node'], rounds: WATCH_ROUNDS },
   { n: 10_000, churn: true, kinds: ['bare', 'ours', 'ours-no-freeze'], rounds: WATCH_ROUNDS },
   { n: 100_000, churn: false, kinds: ['bare', 'ours', 'client-node', 'ours-no-freeze'], rounds: 1 },
 ];
-const ONLY_KINDS = process.env.VERSUS_KINDS?.split(',').filter(Boolean);
+const ONLY_KINDS = process.env.VERSUS_KINDS?.split(',').filter((k): k is ClientKind => k !== '' && k !== 'bare');
 const PHASES = ALL_PHASES.filter((p) => process.env.VERSUS_PHASES !== 'watch' || p.n <= 10_000).map((p) => ({
   ...p,
-  kinds: p.kinds.filter((k) => k === 'bare' || ONLY_KINDS === undefined || ONLY_KINDS.includes(k)),
+  kinds: ONLY_KINDS === undefined ? p.kinds : (['bare', ...ONLY_KINDS] as ClientKind[]),
 }));
+/** `VERSUS_VERBOSE=1` prints each case's event figures and garbage collection as it ends. */
+const VERBOSE = process.env.VERSUS_VERBOSE === '1';
 /** A case not done after this long is stopped and reported as capped; `VERSUS_CASE_MS` raises it. */
 const CASE_TIMEOUT_MS = Number(process.env.VERSUS_CASE_MS) || 25_000;
 /**
@@ -109,6 +112,17 @@ function printRatios(title: string, rows: Row[]): void {
   }
 }
 
+/** One case's watch phase: time, main-thread busy time and collector pauses by kind. */
+function caseLine(round: number, r: ClientResult): string {
+  const g = r.eventsGc;
+  const gc = (k: GcKindFigures | undefined): string => (k ? `${fmt(k.totalMs, 0)} ms in ${k.count}` : '—');
+  return (
+    `round ${round} ${r.kind}: events ${fmt(r.eventsMs, 0)} ms, CPU ${fmt(r.eventsCpuMs, 0)} ms, ` +
+    `busy ${fmt(r.eventsBusyMs, 0)} ms; scavenges ${gc(g?.scavenge)}, mark-compact ${gc(g?.markSweepCompact)}, ` +
+    `incremental marking ${gc(g?.incremental)}${r.error ? `; ${r.error}` : ''}`
+  );
+}
+
 /** The median of `xs` (the mean of the middle two for an even count); `undefined` for none. */
 function median(xs: readonly number[]): number | undefined {
   if (xs.length === 0) return undefined;
@@ -170,6 +184,10 @@ function printTargets(title: string, rounds: readonly Map<ClientKind, ClientResu
       `| ${kind} | ${fmt(speed)}×${range(t.speeds)} | ≥ ${rate} | ${fmt(beyond)}${range(t.beyond)} | ≤ ${cpu} |`,
     );
   }
+  for (const t of out) {
+    const each = t.speeds.map((x, i) => `${fmt(x)}× ${fmt(t.beyond[i])}`).join(', ');
+    console.log(`${t.kind}, round by round (events/s ÷ bare, CPU µs beyond): ${each}`);
+  }
   return out;
 }
 
@@ -224,6 +242,7 @@ async function main(): Promise<void> {
               : await runCase(server, { kind, url, n, m: EVENTS, timeoutMs });
           byKind.get(kind)?.push(r);
           results.set(kind, r);
+          if (VERBOSE) console.log(caseLine(round, r));
         }
         byRound.push(results);
       }

@@ -38,6 +38,12 @@ let inf: Informers;
 
 async function load(kind: ClientKind): Promise<void> {
   if (kind === 'bare') return;
+  if (kind === 'bare-client-node') {
+    // The bare client in a process that has loaded what an informer's process loads, and nothing else.
+    await import('@kubernetes/client-node');
+    await Promise.all([import('../shared-informer.js'), import('../kube-lister-watcher.js')]);
+    return;
+  }
   cn = await import('@kubernetes/client-node');
   const [{ SharedIndexInformer }, { KubeListerWatcher }] = await Promise.all([
     import('../shared-informer.js'),
@@ -83,6 +89,47 @@ function ours(task: ClientTask, freeze: boolean, queue: 'in-order' | 'delta-fifo
       ac.abort();
       await running;
     },
+  };
+}
+
+/**
+ * Our transport alone: `KubeListerWatcher`'s list and watch (HTTP, list stream decoder, watch line decoder,
+ * Observable) into a bare `Map.set`, without Reflector, queue or informer. Splits what the informer costs
+ * from what the transport costs.
+ */
+function oursTransport(task: ClientTask): Subject {
+  const adds = new Counter();
+  const updates = new Counter();
+  const store = new Map<string, KubeObject>();
+  const keyOf = (o: KubeObject): string => `${o.metadata?.namespace}/${o.metadata?.name}`;
+  const lw = new inf.KubeListerWatcher<KubeObject>({
+    kubeConfig: kubeConfigFor(task.url),
+    version: 'v1',
+    resource: 'pods',
+  });
+  let sub: { unsubscribe(): void } | undefined;
+  const run = async (): Promise<void> => {
+    const list = await lw.list({ resourceVersion: '0' });
+    for (const item of list.items) {
+      store.set(keyOf(item), item);
+      adds.tick();
+    }
+    sub = lw.watch({ resourceVersion: list.metadata.resourceVersion }).subscribe({
+      next: (event) => {
+        if (event.type === 'DELETED') store.delete(keyOf(event.object as KubeObject));
+        else if (event.type !== 'ERROR' && event.type !== 'BOOKMARK')
+          store.set(keyOf(event.object as KubeObject), event.object as KubeObject);
+        updates.tick();
+      },
+    });
+  };
+  const done = run();
+  done.catch(() => {});
+  return {
+    adds,
+    updates,
+    synced: () => done.then(() => adds.reach(task.n)),
+    stop: async () => sub?.unsubscribe(),
   };
 }
 
@@ -201,9 +248,12 @@ function subjectFor(task: ClientTask): Subject {
       return ours(task, false);
     case 'ours-delta-fifo':
       return ours(task, true, 'delta-fifo');
+    case 'ours-transport':
+      return oursTransport(task);
     case 'client-node':
       return clientNode(task);
     case 'bare':
+    case 'bare-client-node':
       return bare(task);
   }
 }
@@ -281,10 +331,13 @@ async function measure(task: ClientTask, figures: Figures): Promise<void> {
       figures.relistGc = relistStalls.gc;
       return;
     }
+    const eventsLoop = new StallSampler();
+    eventsLoop.start();
     await subject.updates.reach(task.m);
     figures.eventsMs = performance.now() - t1;
     figures.eventsCpuMs = cpuMs(cpu1);
     figures.eventsBusyMs = performance.eventLoopUtilization(elu1).active;
+    figures.eventsGc = (await eventsLoop.stop()).gc;
   } finally {
     await subject.stop();
   }

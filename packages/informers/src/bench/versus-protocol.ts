@@ -6,7 +6,14 @@
  */
 
 /** The clients compared. */
-export type ClientKind = 'ours' | 'ours-no-freeze' | 'ours-delta-fifo' | 'client-node' | 'bare';
+export type ClientKind =
+  | 'ours'
+  | 'ours-no-freeze'
+  | 'ours-delta-fifo'
+  | 'ours-transport'
+  | 'client-node'
+  | 'bare'
+  | 'bare-client-node';
 
 /** Orchestrator → server. */
 export type ServerCommand =
@@ -139,6 +146,8 @@ export interface ClientResult {
    * was spent waiting for bytes.
    */
   readonly eventsBusyMs?: number;
+  /** The garbage-collection pauses from `go` to `eventsMs`, by kind. */
+  readonly eventsGc?: GcFigures;
   /** Why the case stopped early, if it did. */
   readonly error?: string;
 }
