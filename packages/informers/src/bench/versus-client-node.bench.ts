@@ -19,11 +19,11 @@ import type { ClientKind, ClientResult, GcKindFigures } from './versus-protocol.
 /** Watch events per case. */
 const EVENTS = 100_000;
 /**
- * Rounds of the watch phases: 5, or `VERSUS_ROUNDS`. Each round runs the bare client and our cases back to
+ * Rounds of the watch phases: 7, or `VERSUS_ROUNDS`. Each round runs the bare client and our cases back to
  * back (in alternating order, so neither always goes first); the watch targets are the median over the rounds
  * of each round's own ratio to its bare case, which cancels drift of the machine between rounds.
  */
-const WATCH_ROUNDS = Math.max(1, Number(process.env.VERSUS_ROUNDS) || 5);
+const WATCH_ROUNDS = Math.max(1, Number(process.env.VERSUS_ROUNDS) || 7);
 /**
  * The phases: list size and the kind of watch events that follow. `VERSUS_PHASES=watch` runs only the two
  * 10k phases (the watch targets); `VERSUS_KINDS=ours,ours-transport` names the clients instead (bare is always
@@ -47,7 +47,7 @@ const CASE_TIMEOUT_MS = Number(process.env.VERSUS_CASE_MS) || 25_000;
  * The whole run stops starting cases after this long (cases then get a shorter cap or are skipped), so it
  * ends within a few minutes even on a busy machine. `VERSUS_BUDGET_MS` raises it for a complete table there.
  */
-const RUN_BUDGET_MS = Number(process.env.VERSUS_BUDGET_MS) || 240_000;
+const RUN_BUDGET_MS = Number(process.env.VERSUS_BUDGET_MS) || 480_000;
 /** Below this much budget left, a case is skipped rather than started. */
 const MIN_CASE_MS = 4_000;
 const us = (ms: number | undefined, ops: number): number | undefined =>
