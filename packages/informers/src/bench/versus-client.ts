@@ -63,6 +63,21 @@ function kubeConfigFor(url: string): KubeConfig {
   return kc;
 }
 
+/** `namespace/name`, as the bare clients key their maps. */
+const keyOf = (o: KubeObject): string => `${o.metadata?.namespace}/${o.metadata?.name}`;
+
+/** A subject whose `running` promise lists (ticking `adds`), then opens its watch. */
+function listThenWatch(
+  running: Promise<void>,
+  task: ClientTask,
+  adds: Counter,
+  updates: Counter,
+  stop: () => Promise<void>,
+): Subject {
+  running.catch(() => {});
+  return { adds, updates, synced: () => running.then(() => adds.reach(task.n)), stop };
+}
+
 function ours(task: ClientTask, freeze: boolean, queue: 'in-order' | 'delta-fifo' = 'in-order'): Subject {
   const adds = new Counter();
   const updates = new Counter();
@@ -101,7 +116,6 @@ function oursTransport(task: ClientTask): Subject {
   const adds = new Counter();
   const updates = new Counter();
   const store = new Map<string, KubeObject>();
-  const keyOf = (o: KubeObject): string => `${o.metadata?.namespace}/${o.metadata?.name}`;
   const lw = new inf.KubeListerWatcher<KubeObject>({
     kubeConfig: kubeConfigFor(task.url),
     version: 'v1',
@@ -123,14 +137,7 @@ function oursTransport(task: ClientTask): Subject {
       },
     });
   };
-  const done = run();
-  done.catch(() => {});
-  return {
-    adds,
-    updates,
-    synced: () => done.then(() => adds.reach(task.n)),
-    stop: async () => sub?.unsubscribe(),
-  };
+  return listThenWatch(run(), task, adds, updates, async () => sub?.unsubscribe());
 }
 
 function clientNode(task: ClientTask): Subject {
@@ -179,7 +186,6 @@ function bare(task: ClientTask): Subject {
   const updates = new Counter();
   let store = new Map<string, KubeObject>();
   const open: http.ClientRequest[] = [];
-  const keyOf = (o: KubeObject): string => `${o.metadata?.namespace}/${o.metadata?.name}`;
   type Page = { metadata: { resourceVersion: string; continue?: string }; items: KubeObject[] };
   const page = async (query: string): Promise<Page> => {
     const list = await request(`${task.url}/api/v1/pods?${query}`);
@@ -228,16 +234,9 @@ function bare(task: ClientTask): Subject {
     });
     watch.res.on('error', () => {});
   };
-  const done = run();
-  done.catch(() => {});
-  return {
-    adds,
-    updates,
-    synced: () => done.then(() => adds.reach(task.n)),
-    stop: async () => {
-      for (const req of open) req.destroy();
-    },
-  };
+  return listThenWatch(run(), task, adds, updates, async () => {
+    for (const req of open) req.destroy();
+  });
 }
 
 function subjectFor(task: ClientTask): Subject {
