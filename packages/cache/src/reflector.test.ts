@@ -594,6 +594,20 @@ describe('Reflector', () => {
       await t.stop();
     });
 
+    it('reports a throwing onStatus to onError and goes on listing and watching', async () => {
+      const t = setup({
+        onStatus: () => {
+          throw new Error('status hook failed');
+        },
+      });
+      t.fake.add(pod('a'));
+      await t.start();
+      expect(t.store.size).toBe(1);
+      expect(t.fake.openWatches()).toBe(1);
+      expect(t.errors.map((e) => e.message)).toContain('status hook failed');
+      await t.stop();
+    });
+
     it('tells onWatchStreamError what the stream failed with; a throwing hook goes to onError', async () => {
       const source = new ManualSource();
       const seen: Error[] = [];

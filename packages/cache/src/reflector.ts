@@ -74,7 +74,10 @@ export interface ReflectorOptions<T extends KubeObject> {
    * {@link RetryBudget} on the reflector's clock.
    */
   retryBudget?: RetryBudget;
-  /** Told when the reflector starts a list, opens a watch, or waits before a retry. Default none. */
+  /**
+   * Told when the reflector starts a list, opens a watch, or waits before a retry. A throw goes to `onError`.
+   * Default none.
+   */
   onStatus?: (status: ReflectorStatus) => void;
   /**
    * Told, with the clock time, that a watch delivered events (anything but an `ERROR` event): at the first
@@ -329,8 +332,9 @@ export class Reflector<T extends KubeObject = KubeObject> {
   #status(status: ReflectorStatus): void {
     try {
       this.#o.onStatus?.(status);
-    } catch {
-      // A throwing status hook must not stop the reflector.
+    } catch (err) {
+      // A throwing status hook must not stop the reflector; it is reported like any recovered error.
+      this.#onError(asError(err));
     }
   }
 
