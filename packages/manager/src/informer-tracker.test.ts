@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { internalError, type KubeObject, StatusError } from '@kubecache/apimachinery';
 import type { ListerWatcher } from '@kubecache/cache';
 import { FakeClock } from '@kubecache/cache/testing';
-import { firstValueFrom, of, throwError, toArray } from 'rxjs';
+import { concat, firstValueFrom, of, throwError, toArray } from 'rxjs';
 import { codeOf, InformerTracker, resourceVersionForMetrics } from './informer-tracker.js';
 
 function recorder() {
@@ -43,6 +43,38 @@ describe('InformerTracker', () => {
       'GET 200',
       'rv v1/pods=11',
     ]);
+  });
+
+  it('sets the resource version once per run of watch events, to the last one; a failure in the run stays', async () => {
+    const clock = new FakeClock(0);
+    const t = new InformerTracker(clock);
+    const r = recorder();
+    t.sink = r.sink;
+    const pod = (rv: string) => ({
+      type: 'MODIFIED' as const,
+      object: { metadata: { name: 'a', resourceVersion: rv } },
+    });
+    const lw: ListerWatcher<KubeObject> = {
+      list: async () => ({ metadata: { resourceVersion: '10' }, items: [] }),
+      watch: () => of(pod('11'), pod('12'), pod('13')),
+    };
+    const w = t.wrap('v1/pods', lw);
+    await firstValueFrom(w.watch({}).pipe(toArray()));
+    await Promise.resolve();
+    expect(r.calls).toEqual(['watch v1/pods', 'GET 200', 'rv v1/pods=13']);
+    // Events then an error in the same run: the progress is recorded first, the failure is what remains.
+    const failing = t.wrap('v1/pods', {
+      ...lw,
+      watch: () =>
+        concat(
+          of(pod('14')),
+          throwError(() => internalError('boom')),
+        ),
+    });
+    await expect(firstValueFrom(failing.watch({}).pipe(toArray()))).rejects.toBeInstanceOf(StatusError);
+    await Promise.resolve();
+    expect(r.calls.slice(3)).toEqual(['watch v1/pods', 'GET 200', 'rv v1/pods=14', 'GET 500']);
+    expect(t.informers()[0]?.failingSince).toBe(0);
   });
 
   it('knows since when an informer has been failing, and forgets it on the next success', async () => {

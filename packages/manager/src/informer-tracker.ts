@@ -101,6 +101,15 @@ export class InformerTracker {
       watch: (options): Observable<WatchEvent<T>> => {
         this.sink?.watched(name);
         let opened = false;
+        // The resource version metric is set once per run of events a chunk of the stream carries, not per
+        // event (a labelled gauge costs a label lookup per set).
+        let latestRV: string | undefined;
+        let flushQueued = false;
+        const flush = (): void => {
+          if (!flushQueued) return;
+          flushQueued = false;
+          this.#recover(state, latestRV);
+        };
         return lw.watch(options).pipe(
           tap({
             next: (event) => {
@@ -109,10 +118,17 @@ export class InformerTracker {
                 this.sink?.request('GET', '200');
               }
               if (event.type === 'ERROR') return;
-              const rv = (event.object as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
-              this.#recover(state, rv);
+              latestRV =
+                (event.object as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion ?? latestRV;
+              if (flushQueued) return;
+              flushQueued = true;
+              queueMicrotask(flush);
             },
-            error: (err: unknown) => this.#fail(state, err, 'GET'),
+            error: (err: unknown) => {
+              // Progress made before the failure is recorded first, so the failure is what stays.
+              flush();
+              this.#fail(state, err, 'GET');
+            },
           }),
         );
       },
