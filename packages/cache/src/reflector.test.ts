@@ -74,6 +74,14 @@ function setup(options: Partial<ReflectorOptions<Obj>> & { source?: ListerWatche
   };
 }
 
+/** Sends `n` ADDED events of distinct pods, at versions 2…n+1, synchronously (one run of events). */
+function addPods(sub: Subscriber<WatchEvent<Obj>>, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const object: Obj = { kind: 'Pod', metadata: { namespace: 'ns', name: `p${i}`, resourceVersion: `${i + 2}` } };
+    sub.next({ type: 'ADDED', object });
+  }
+}
+
 /** A hand-driven ListerWatcher: lists from a queue, records calls, exposes each watch's subscriber. */
 class ManualSource implements ListerWatcher<Obj> {
   readonly lists: ListOptions[] = [];
@@ -553,11 +561,7 @@ describe('Reflector', () => {
       const t = setup({ source, inactivityTimeoutMs: 60_000 });
       await t.start();
       const now = jest.spyOn(t.clock, 'now');
-      const sub = source.last;
-      for (let i = 0; i < 100; i++) {
-        const object: Obj = { kind: 'Pod', metadata: { namespace: 'ns', name: `p${i}`, resourceVersion: `${i + 2}` } };
-        sub.next({ type: 'ADDED', object });
-      }
+      addPods(source.last, 100);
       // Time passes inside the run (a slow handler): the end of the run is the last activity.
       t.clock.step(10_000);
       await flushMicrotasks();
@@ -577,18 +581,14 @@ describe('Reflector', () => {
       const t = setup({ source, onWatchProgress: (at) => progress.push(at) });
       await t.start();
       t.clock.step(5);
-      const sub = source.last;
-      for (let i = 0; i < 100; i++) {
-        const object: Obj = { kind: 'Pod', metadata: { namespace: 'ns', name: `p${i}`, resourceVersion: `${i + 2}` } };
-        sub.next({ type: 'ADDED', object });
-      }
+      addPods(source.last, 100);
       t.clock.step(7);
       await flushMicrotasks();
       expect(progress).toEqual([5, 12]);
       expect(t.store.size).toBe(100);
       // A run of nothing but an ERROR event is no progress.
       t.clock.step(1);
-      sub.next({ type: 'ERROR', object: internalError('boom').status });
+      source.last.next({ type: 'ERROR', object: internalError('boom').status });
       await flushMicrotasks();
       expect(progress).toEqual([5, 12]);
       await t.stop();

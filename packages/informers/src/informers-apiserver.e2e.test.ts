@@ -69,7 +69,9 @@ describe('our informers against the kubecache API server', () => {
     factory.start();
     expect([...(await factory.waitForCacheSync()).values()]).toEqual([true]);
     expect(keys(cms)).toBe('default/a');
+    const syncedAt = cms.health().lastEventAt ?? 0;
 
+    await new Promise((resolve) => setTimeout(resolve, 5));
     await send('POST', CM, { metadata: { name: 'b' } });
     await send('PATCH', `${CM}/a`, { data: { k: 'v' } });
     await send('DELETE', `${CM}/b`);
@@ -78,6 +80,9 @@ describe('our informers against the kubecache API server', () => {
       () => seen.join('; '),
     );
     expect(seen).toEqual(['add a', 'add b', 'update a', 'delete default/b']);
+    // Watch events count as progress in health, told by the Reflector (not by a hook per event).
+    expect(cms.health()).toMatchObject({ phase: 'watching', consecutiveFailures: 0 });
+    expect(cms.health().lastEventAt).toBeGreaterThan(syncedAt);
 
     // A write elsewhere moves the global resourceVersion; bookmarks bring the quiet informer along.
     const other = await send('POST', '/api/v1/namespaces/default/secrets', { metadata: { name: 's' } });
