@@ -155,6 +155,13 @@ describe('processDeltas', () => {
     processDeltas(handler, store, [{ type: 'Replaced', object: withUid('u2', '3') }], false);
     expect(calls).toEqual(['add u1', 'update u1', 'delete default/a u1', 'add u2']);
     expect(store.getByKey('default/a')?.metadata?.uid).toBe('u2');
+    // A re-watch from "0" replays adds: one with another uid is a recreation too.
+    processDeltas(handler, store, [{ type: 'Added', object: withUid('u3', '4') }], false);
+    expect(calls.slice(4)).toEqual(['delete default/a u2', 'add u3']);
+    // A live watch reports a recreation as a delete and an add; a modification is never compared by uid.
+    processDeltas(handler, store, [{ type: 'Updated', object: withUid('u4', '5') }], false);
+    processDeltas(handler, store, [{ type: 'Sync', object: withUid('u5', '5') }], false);
+    expect(calls.slice(6)).toEqual(['update u4', 'update u5']);
   });
 
   it('deletes a tombstone by its key and records bookmarks', () => {

@@ -2,8 +2,9 @@
  * Applying popped deltas to the informer's store and telling the handlers (client-go's `processDeltas`,
  * PD-1…PD-4). The store is always changed *before* the handler hears about it, and the delta type does not
  * matter for adds/updates: only whether the key is already in the store. One deliberate difference: an
- * object whose uid changed under the same key (deleted and recreated during a watch gap) is reported as a
- * tombstone delete of the old object followed by an add, not as an update.
+ * object whose uid changed under the same key (deleted and recreated during a watch gap, so seen in a relist
+ * or in the adds a re-watch from "0" replays) is reported as a tombstone delete of the old object followed
+ * by an add, not as an update.
  */
 import { DeletedFinalStateUnknown, type IndexedStore } from '@kubecache/cache';
 import { DEFAULT_SLICE_MS, runSliced } from '@kubecache/cache/internal';
@@ -71,23 +72,29 @@ export function processDeltas<T>(
           : pending.then(() => processDeltas(handler, store, rest, isInInitialList, sliceMs));
       }
       default:
-        upsert(handler, store, d.object, d.key ?? store.keyOf(d.object), isInInitialList);
+        upsert(handler, store, d, d.key ?? store.keyOf(d.object), isInInitialList);
     }
   }
 }
 
-/** An add or an update, by store presence: the store is looked up once, and told what it held. */
+/**
+ * An add or an update, by store presence: the store is looked up once, and told what it held. Only an add or
+ * a relisted object can be a recreation: a live watch reports one as a delete and an add, never as a
+ * modification, so an `Updated` or `Sync` delta skips the uid comparison (which reads the previous version,
+ * cold in memory by the time its next version arrives).
+ */
 function upsert<T>(
   handler: DeltaHandler<T>,
   store: IndexedStore<T>,
-  obj: T,
+  d: { readonly type: 'Added' | 'Updated' | 'Replaced' | 'Sync'; readonly object: T },
   key: string,
   isInInitialList: boolean,
 ): void {
+  const obj = d.object;
   const old = store.getByKey(key);
   const now = store.putByKey(key, obj, old);
   if (old === undefined) handler.onAdd(now, isInInitialList);
-  else if (recreated(old, obj)) {
+  else if ((d.type === 'Added' || d.type === 'Replaced') && recreated(old, obj)) {
     handler.onDelete(new DeletedFinalStateUnknown<T>(key, old), key);
     handler.onAdd(now, isInInitialList);
   } else handler.onUpdate(old, now);

@@ -133,6 +133,14 @@ export class ProcessorListener<T> {
     return this.#stopped;
   }
 
+  /**
+   * Whether this listener can tell a sync update from another: it has a resync period (sync updates skip it
+   * between its resyncs), or its handler takes `onEvent` (which sees `isSync`).
+   */
+  get observesSync(): boolean {
+    return this.resyncPeriodMs !== 0 || this.#handler.onEvent !== undefined;
+  }
+
   /** Recomputes {@link syncing} for a resync tick at `now`; returns it. */
   shouldResync(now: number): boolean {
     this.syncing = this.resyncPeriodMs !== 0 && now >= this.#nextResync;

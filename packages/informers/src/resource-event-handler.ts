@@ -118,7 +118,8 @@ function filterEvent<T>(
   }
 }
 
-function sameVersion(a: unknown, b: unknown): boolean {
+/** Whether `a` and `b` carry the same resource version (an update that changed nothing: a sync). @internal */
+export function sameVersion(a: unknown, b: unknown): boolean {
   const rv = (o: unknown): string | undefined =>
     (o as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
   return rv(a) === rv(b);

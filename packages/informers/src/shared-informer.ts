@@ -356,8 +356,7 @@ export class SharedIndexInformer<T extends KubeObject> implements DeltaHandler<T
   }
 
   onUpdate(oldObj: T, newObj: T): void {
-    const isSync = oldObj.metadata?.resourceVersion === newObj.metadata?.resourceVersion;
-    this.#processor.distribute({ type: 'update', oldObj, newObj, isSync }, isSync);
+    this.#processor.distributeUpdate(oldObj, newObj);
   }
 
   onDelete(obj: T | DeletedFinalStateUnknown<T>, key: string): void {

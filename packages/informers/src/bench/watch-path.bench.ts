@@ -14,7 +14,8 @@
  *
  * Run: `npx tsc -b && node --expose-gc packages/informers/dist/bench/watch-path.bench.js`
  * (`WATCH_PATH_ROUNDS` rounds, default 5; `WATCH_PATH_KINDS=in-order,delta-fifo` limits the cases, bare is
- * always run; `WATCH_PATH_PROFILE=<dir>` writes a CPU profile of each informer case's last timed run there).
+ * always run; `WATCH_PATH_MODES=bytes,parsed` limits the tables; `WATCH_PATH_PER_TURN`, see below;
+ * `WATCH_PATH_PROFILE=<dir>` writes a CPU profile of each informer case's last timed run there).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -34,8 +35,11 @@ const M = 100_000;
 const CHUNK = 64 * 1024;
 const ROUNDS = Math.max(1, Number(process.env.WATCH_PATH_ROUNDS) || 5);
 
-/** Events handed out per turn of the event loop when the parse is left out (about one 64 KiB chunk's worth). */
-const PER_TURN = 40;
+/**
+ * Events handed out per turn of the event loop when the parse is left out: 40 (about one 64 KiB chunk of these
+ * ~1.5 KB pods), or `WATCH_PATH_PER_TURN` (18 is a chunk of the ~3.5 KB pods of the loopback benchmark).
+ */
+const PER_TURN = Math.max(1, Number(process.env.WATCH_PATH_PER_TURN) || 40);
 
 interface Fixture {
   readonly listText: string;
@@ -251,13 +255,15 @@ const perEvent = (ms: number): number => (ms * 1000) / M;
 
 async function main(): Promise<void> {
   const only = process.env.WATCH_PATH_KINDS?.split(',').filter(Boolean);
+  const onlyModes = process.env.WATCH_PATH_MODES?.split(',').filter(Boolean);
   const names = Object.keys(CASES).filter((k) => k === 'bare' || !only || only.includes(k));
   const f = prepare();
   const bytes = f.chunks.reduce((n, c) => n + c.length, 0);
   console.log(
     `${M / 1000}k MODIFIED events after a ${N / 1000}k list, ${(bytes / 1e6).toFixed(1)} MB; ${ROUNDS} rounds`,
   );
-  for (const mode of ['bytes', 'parsed'] as const) {
+  const modes = (['bytes', 'parsed'] as const).filter((m) => !onlyModes || onlyModes.includes(m));
+  for (const mode of modes) {
     const results = new Map<string, Timing[]>(names.map((n) => [n, []]));
     for (let r = 0; r <= ROUNDS; r++) {
       for (const name of names) {
