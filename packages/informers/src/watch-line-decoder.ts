@@ -102,14 +102,21 @@ export class WatchLineDecoder<T extends KubeObject = KubeObject> {
     if (rest.length > 0) this.#text(Buffer.concat(rest).toString('utf8'));
   }
 
-  /** Decodes each line of `text` (complete lines, the last one without its newline). */
+  /**
+   * Decodes each line of `text` (complete lines, the last one without its newline): all of them first, then
+   * their events are emitted in order. Parsing a chunk's lines back to back, and then running the consumer
+   * for each, keeps each stage's code hot instead of alternating between the parser and the whole informer
+   * path at every line (measured in `watch-path.bench.ts`).
+   */
   #lines(text: string): void {
+    const events: WatchEvent<T>[] = [];
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      if (nl > start) this.#text(text.slice(start, nl));
+      if (nl > start) this.#decode(text.slice(start, nl), events);
       start = nl + 1;
     }
-    if (start < text.length) this.#text(text.slice(start));
+    if (start < text.length) this.#decode(text.slice(start), events);
+    for (let i = 0; i < events.length; i++) this.#emit(events[i] as WatchEvent<T>);
   }
 
   #checkLength(more: number): void {
@@ -120,16 +127,26 @@ export class WatchLineDecoder<T extends KubeObject = KubeObject> {
   }
 
   #text(text: string): void {
-    if (isBlank(text)) return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      this.#emit(decodeError(`unable to decode an event from the watch stream: ${(err as Error).message}`));
-      return;
-    }
-    this.#emit(toEvent<T>(parsed));
+    const event = decodeLine<T>(text);
+    if (event !== undefined) this.#emit(event);
   }
+
+  #decode(text: string, into: WatchEvent<T>[]): void {
+    const event = decodeLine<T>(text);
+    if (event !== undefined) into.push(event);
+  }
+}
+
+/** The event of one line; `undefined` for a blank line. Never throws. */
+function decodeLine<T>(text: string): WatchEvent<T> | undefined {
+  if (isBlank(text)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return decodeError(`unable to decode an event from the watch stream: ${(err as Error).message}`);
+  }
+  return toEvent<T>(parsed);
 }
 
 /** Whether `text` is only whitespace, without building a trimmed copy (an event line starts with `{`). */
