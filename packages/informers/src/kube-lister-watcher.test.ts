@@ -499,6 +499,31 @@ describe('Reflector over KubeListerWatcher', () => {
     await t.stop();
   });
 
+  it('applies nothing after an ERROR event that arrives in the same chunk as other events', async () => {
+    server.lists.push({ items: [pod('a', '2')], resourceVersion: '5' });
+    server.lists.push({ items: [pod('a', '2'), pod('c', '6')], resourceVersion: '9' });
+    const line = (type: string, object: unknown): string => `${JSON.stringify({ type, object })}\n`;
+    // One write, one chunk: the decoder parses all three lines before the first event is applied.
+    server.watches.push((w) =>
+      w.raw(
+        line('ADDED', pod('c', '6')) +
+          line('ERROR', expiredError('too old resource version: 6 (8)').status) +
+          line('ADDED', pod('d', '7')),
+      ),
+    );
+    const t = reflect();
+    await until(() => server.requests.filter((r) => r.watch).length === 2, t.clock);
+    // The relist resumes from c's version: d, after the ERROR, was never applied.
+    expect(server.requests.map((r) => [r.watch, r.query.resourceVersion])).toEqual([
+      [false, '0'],
+      [true, '5'],
+      [false, '6'],
+      [true, '9'],
+    ]);
+    expect(t.names()).toEqual(['a', 'c']);
+    await t.stop();
+  });
+
   it('relists after a 410 ERROR event on the watch', async () => {
     server.lists.push({ items: [pod('a', '2')], resourceVersion: '5' });
     server.lists.push({ items: [pod('b', '9')], resourceVersion: '9' });

@@ -37,6 +37,11 @@ describe('WatchLineDecoder', () => {
     expect(first?.type === 'ERROR' && first.object.code).toBe(500);
   });
 
+  it('keeps the order of a chunk whose middle line is malformed', () => {
+    const deleted = added.replace('ADDED', 'DELETED');
+    expect(decode(`${added}\n{"type":\n${deleted}\n`).map((e) => e.type)).toEqual(['ADDED', 'ERROR', 'DELETED']);
+  });
+
   it('passes an ERROR event with a Status through', () => {
     const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 410, reason: 'Expired' };
     const [event] = decode(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);

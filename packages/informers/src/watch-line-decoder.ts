@@ -112,10 +112,12 @@ export class WatchLineDecoder<T extends KubeObject = KubeObject> {
     const events: WatchEvent<T>[] = [];
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      if (nl > start) this.#decode(text.slice(start, nl), events);
+      const event = nl > start ? decodeLine<T>(text.slice(start, nl)) : undefined;
+      if (event !== undefined) events.push(event);
       start = nl + 1;
     }
-    if (start < text.length) this.#decode(text.slice(start), events);
+    const last = start < text.length ? decodeLine<T>(text.slice(start)) : undefined;
+    if (last !== undefined) events.push(last);
     for (let i = 0; i < events.length; i++) this.#emit(events[i] as WatchEvent<T>);
   }
 
@@ -129,11 +131,6 @@ export class WatchLineDecoder<T extends KubeObject = KubeObject> {
   #text(text: string): void {
     const event = decodeLine<T>(text);
     if (event !== undefined) this.#emit(event);
-  }
-
-  #decode(text: string, into: WatchEvent<T>[]): void {
-    const event = decodeLine<T>(text);
-    if (event !== undefined) into.push(event);
   }
 }
 

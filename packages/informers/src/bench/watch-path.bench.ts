@@ -39,7 +39,14 @@ const ROUNDS = Math.max(1, Number(process.env.WATCH_PATH_ROUNDS) || 5);
  * Events handed out per turn of the event loop when the parse is left out: 40 (about one 64 KiB chunk of these
  * ~1.5 KB pods), or `WATCH_PATH_PER_TURN` (18 is a chunk of the ~3.5 KB pods of the loopback benchmark).
  */
-const PER_TURN = Math.max(1, Number(process.env.WATCH_PATH_PER_TURN) || 40);
+const PER_TURN = perTurn(process.env.WATCH_PATH_PER_TURN);
+
+function perTurn(setting: string | undefined): number {
+  if (setting === undefined || setting === '') return 40;
+  const n = Number(setting);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`WATCH_PATH_PER_TURN must be a positive integer, not ${setting}`);
+  return n;
+}
 
 interface Fixture {
   readonly listText: string;
@@ -256,6 +263,12 @@ const perEvent = (ms: number): number => (ms * 1000) / M;
 async function main(): Promise<void> {
   const only = process.env.WATCH_PATH_KINDS?.split(',').filter(Boolean);
   const onlyModes = process.env.WATCH_PATH_MODES?.split(',').filter(Boolean);
+  const unknownKinds = only?.filter((k) => !(k in CASES)) ?? [];
+  if (unknownKinds.length > 0) {
+    throw new Error(`WATCH_PATH_KINDS takes ${Object.keys(CASES).join(', ')}, not ${unknownKinds.join(', ')}`);
+  }
+  const unknown = onlyModes?.filter((m) => m !== 'bytes' && m !== 'parsed') ?? [];
+  if (unknown.length > 0) throw new Error(`WATCH_PATH_MODES takes bytes and parsed, not ${unknown.join(', ')}`);
   const names = Object.keys(CASES).filter((k) => k === 'bare' || !only || only.includes(k));
   const f = prepare();
   const bytes = f.chunks.reduce((n, c) => n + c.length, 0);
