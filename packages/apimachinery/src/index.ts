@@ -37,7 +37,7 @@ export { describeError, errorReporter } from './error-reporter.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { MAX_TIMER_DELAY_MS, RealClock, realClock } from './clock.js';
 export { deepFreeze } from './freeze.js';
-export { shareUnchanged } from './share-unchanged.js';
+export { freezeSharing, shareUnchanged } from './share-unchanged.js';
 
 // --- selectors and validation
 export { fieldSetFor, matchesFieldSelector, supportedFields, validateFieldSelector } from './selectors/field-sets.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { deepFreeze } from './freeze.js';
-import { shareUnchanged } from './share-unchanged.js';
+import { freezeSharing, shareUnchanged } from './share-unchanged.js';
 import { makePod } from './testing/pods.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -163,6 +163,24 @@ describe('shareUnchanged', () => {
     expect(shareUnchanged(looped, deepFreeze(loop())).name).toBe('a');
   });
 
+  it('tells keys apart when the previous version lists them in another order, or has one only as a non-enumerable property', () => {
+    const hidden = { other: Object.freeze({ v: 1 }) } as Record<string, unknown>;
+    Object.defineProperty(hidden, 'hidden', { value: Object.freeze({ v: 2 }), enumerable: false });
+    const prev = deepFreeze({ a: hidden, b: { y: 1, x: 2 }, c: { v: 1 } });
+    const next = shareUnchanged(
+      { a: { hidden: { v: 2 } }, b: { x: 2, y: 1 }, c: { v: 1, toString: Object.prototype.toString } } as Record<
+        string,
+        Record<string, unknown>
+      >,
+      prev as Record<string, Record<string, unknown>>,
+    );
+    expect(next.a).not.toBe(prev.a);
+    expect(JSON.stringify(next.a)).toBe('{"hidden":{"v":2}}');
+    expect(next.b).toBe(prev.b);
+    expect(next.c).not.toBe(prev.c);
+    expect(Object.keys(next.c as object)).toEqual(['v', 'toString']);
+  });
+
   it('never calls equal an object that has a key the other has only as a non-enumerable property', () => {
     const inner = { other: { v: 1 } } as Record<string, unknown>;
     Object.defineProperty(inner, 'hidden', { value: { v: 2 }, enumerable: false });
@@ -191,5 +209,166 @@ describe('shareUnchanged', () => {
       },
     });
     expect(() => shareUnchanged({ a }, prev)).toThrow('getter failed');
+  });
+});
+
+/** Every node reachable from `value` without entering a node of `prev` (`prevNodes`). */
+function ownNodes(value: unknown, prevNodes: ReadonlySet<object>, out: object[] = []): object[] {
+  if (typeof value !== 'object' || value === null || prevNodes.has(value)) return out;
+  out.push(value);
+  for (const child of Object.values(value)) ownNodes(child, prevNodes, out);
+  return out;
+}
+
+/** Every node reachable from `value`, once each however many paths lead to it. */
+function distinctNodes(value: unknown, seen = new Set<object>()): object[] {
+  if (typeof value === 'object' && value !== null && !seen.has(value)) {
+    seen.add(value);
+    for (const child of Object.values(value)) distinctNodes(child, seen);
+  }
+  return [...seen];
+}
+
+/** Every node reachable from `value`, with the path to it. */
+function nodesByPath(value: unknown, path = '$', out = new Map<string, unknown>()): Map<string, unknown> {
+  if (typeof value !== 'object' || value === null) return out;
+  out.set(path, value);
+  for (const [k, child] of Object.entries(value)) nodesByPath(child, `${path}.${k}`, out);
+  return out;
+}
+
+/** The paths at which `result` holds a node of `prev`. */
+function sharedPaths(result: unknown, prev: unknown): string[] {
+  const prevNodes = new Set(nodesByPath(prev).values());
+  return [...nodesByPath(result)].filter(([, node]) => prevNodes.has(node as object)).map(([path]) => path);
+}
+
+describe('freezeSharing', () => {
+  it('shares what shareUnchanged shares, and leaves the new version deep-frozen (property)', () => {
+    fc.assert(
+      fc.property(versions, ([prevValue, nextValue]) => {
+        const prev = deepFreeze(clone(prevValue));
+        const result = freezeSharing(clone(nextValue), prev);
+        const reference = deepFreeze(shareUnchanged(clone(nextValue), prev));
+        expect(sorted(result)).toEqual(sorted(nextValue));
+        expect(sorted(prev)).toEqual(sorted(prevValue));
+        for (const node of nodesByPath(result).values()) expect(Object.isFrozen(node)).toBe(true);
+        expect(sharedPaths(result, prev)).toEqual(sharedPaths(reference, prev));
+        assertShared(result, prev);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('takes over only frozen nodes of a partly frozen previous version, and freezes all of its own (property)', () => {
+    fc.assert(
+      fc.property(versions, fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }), ([prevValue, nextValue], mask) => {
+        const prev = clone(prevValue);
+        // Freeze some nodes of `prev` only, children before parents, so a frozen node may hold unfrozen ones.
+        const nodes = [...nodesByPath(prev).values()].reverse();
+        nodes.forEach((node, i) => {
+          if (mask[i % mask.length]) Object.freeze(node);
+        });
+        const frozenBefore = new Set(nodes.filter((n) => Object.isFrozen(n)));
+        const result = freezeSharing(clone(nextValue), prev);
+        expect(sorted(result)).toEqual(sorted(nextValue));
+        expect(sorted(prev)).toEqual(sorted(prevValue));
+        const prevNodes = new Set(nodes as object[]);
+        for (const node of nodesByPath(result).values()) {
+          if (prevNodes.has(node as object)) expect(frozenBefore.has(node as object)).toBe(true);
+        }
+        for (const node of ownNodes(result, prevNodes)) expect(Object.isFrozen(node)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('freezes only the changed parts of a pod anew, and is deepFreeze without a previous version', () => {
+    const old = deepFreeze(makePod(1));
+    const text = JSON.stringify(old).replace('"resourceVersion":"2"', '"resourceVersion":"3"');
+    const next = freezeSharing(JSON.parse(text) as typeof old, old);
+    expect(next.spec).toBe(old.spec);
+    expect(next.metadata?.labels).toBe(old.metadata?.labels);
+    expect(next.metadata).not.toBe(old.metadata);
+    expect(Object.isFrozen(next)).toBe(true);
+    expect(Object.isFrozen(next.metadata)).toBe(true);
+
+    const fresh = freezeSharing(makePod(2), undefined);
+    expect(Object.isFrozen(fresh.spec)).toBe(true);
+    const same = deepFreeze(makePod(3));
+    expect(freezeSharing(same, same)).toBe(same);
+  });
+
+  it("freezes an equal new version over the previous version's children", () => {
+    const prev = deepFreeze({ a: { b: [1, { c: 2 }] }, d: 'x' });
+    const next = freezeSharing({ a: { b: [1, { c: 2 }] }, d: 'x' }, prev);
+    expect(next).not.toBe(prev);
+    expect(next.a).toBe(prev.a);
+    expect(Object.isFrozen(next)).toBe(true);
+  });
+
+  it('keeps a frozen part of the new version as it is, and freezes a Date but not a typed array', () => {
+    const prev = deepFreeze({ a: { x: 1 }, d: new Date(0), t: new Uint8Array(1) });
+    const a = Object.freeze({ x: 1 });
+    const next = freezeSharing({ a, d: new Date(0), t: new Uint8Array(1) }, prev);
+    expect(next.a).toBe(a);
+    expect(Object.isFrozen(next.d)).toBe(true);
+    expect(Object.isFrozen(next.t)).toBe(false);
+  });
+
+  it('ends on cycles, deep nesting and nodes reused in many places, with everything frozen', () => {
+    const cyclic = (): Record<string, unknown> => {
+      const o: Record<string, unknown> = { name: 'p', inner: { v: 1 } };
+      o.self = o;
+      o.again = o;
+      return o;
+    };
+    const looped = freezeSharing(cyclic(), deepFreeze(cyclic()));
+    expect(distinctNodes(looped)).toHaveLength(2);
+    for (const n of distinctNodes(looped)) expect(Object.isFrozen(n)).toBe(true);
+
+    let deep: Json = { leaf: 1 };
+    let deepPrev: Json = { leaf: 1 };
+    for (let i = 0; i < 100_000; i++) {
+      deep = { v: deep };
+      deepPrev = { v: deepPrev };
+    }
+    const frozenDeep = freezeSharing(deep, deepFreeze(deepPrev));
+    let node = frozenDeep as { v?: unknown };
+    let depth = 0;
+    for (; node.v !== undefined; node = node.v as { v?: unknown }, depth++) expect(Object.isFrozen(node)).toBe(true);
+    expect(depth).toBe(100_000);
+
+    const dag = (v: number): Record<string, unknown> => {
+      let n: Record<string, unknown> = { leaf: v };
+      for (let i = 0; i < 40; i++) n = { l: n, r: n };
+      return n;
+    };
+    const shared = freezeSharing(dag(2), deepFreeze(dag(1)));
+    expect(distinctNodes(shared)).toHaveLength(41);
+    for (const n of distinctNodes(shared)) expect(Object.isFrozen(n)).toBe(true);
+  });
+
+  it('stops sharing at a property it cannot assign, and still freezes everything', () => {
+    const prev = deepFreeze({ a: { b: { c: 1 } }, d: { e: 1 } });
+    const a = {} as Record<string, unknown>;
+    Object.defineProperty(a, 'b', { value: { c: 1 }, enumerable: true, writable: false });
+    const next = freezeSharing({ a, d: { e: 1 } }, prev);
+    expect(JSON.stringify(next)).toBe(JSON.stringify(prev));
+    expect(Object.isFrozen(next.a)).toBe(true);
+    expect(Object.isFrozen(next.a.b)).toBe(true);
+    expect(Object.isFrozen(next.d)).toBe(true);
+  });
+
+  it('lets a throwing getter reach the caller', () => {
+    const prev = deepFreeze({ a: { b: 1 } });
+    const a = {} as Record<string, unknown>;
+    Object.defineProperty(a, 'b', {
+      enumerable: true,
+      get: () => {
+        throw new RangeError('getter failed');
+      },
+    });
+    expect(() => freezeSharing({ a }, prev)).toThrow('getter failed');
   });
 });

@@ -1,3 +1,5 @@
+import { deepFreeze } from './freeze.js';
+
 /**
  * Structural sharing between versions of one object: a watch event carries the whole object again, and
  * most of it is what the store already holds. Handing the stored (frozen) subtrees to the new version
@@ -41,22 +43,71 @@ const MAX_NODES = 100_000;
  * next.metadata === old.metadata; // false: its resourceVersion changed
  */
 export function shareUnchanged<T>(next: T, previous: T | undefined): T {
-  if (isShareable(next) && isShareable(previous) && !Object.isFrozen(next)) {
-    budget = MAX_NODES;
-    try {
-      share(next, previous, 0);
-    } catch (err) {
-      // A property that cannot be assigned (a hand-built object with a getter or a read-only property) is a
-      // TypeError in strict mode: what was shared so far equals what it replaced, the rest stays as it was.
-      // Anything else (a throwing getter) is the caller's to see.
-      if (!(err instanceof TypeError)) throw err;
-    }
-  }
+  if (isShareable(next) && isShareable(previous) && !Object.isFrozen(next)) walkFrom(next, previous, false);
   return next;
+}
+
+/**
+ * `deepFreeze(shareUnchanged(next, previous))` in one walk, and returns `next`: what the two calls would
+ * share is shared, and `next` ends deep-frozen (its shared parts are `previous`'s, frozen already). The walk
+ * that compares `next` with `previous` freezes each new node once its children are settled, so the parts
+ * that changed are not walked a second time to freeze them. With no `previous` (or `previous` is `next`), it
+ * is `deepFreeze(next)`.
+ *
+ * It is what a store does with each new version of an object it keeps frozen.
+ *
+ * @example
+ * const old = deepFreeze({ metadata: { name: 'web', resourceVersion: '1' }, spec: { replicas: 2 } });
+ * const next = freezeSharing(JSON.parse(text), old); // text: the same object at RV 2
+ * next.spec === old.spec && Object.isFrozen(next.metadata); // true
+ */
+export function freezeSharing<T>(next: T, previous: T | undefined): T {
+  if (
+    previous !== undefined &&
+    previous !== next &&
+    isShareable(next) &&
+    isShareable(previous) &&
+    !Object.isFrozen(next) &&
+    walkFrom(next, previous, true)
+  ) {
+    // Equal to `previous` throughout: each child is `previous`'s own, frozen; only the root is left.
+    Object.freeze(next);
+  }
+  // Frozen by the walk already (one check), or whatever a stopped walk or a bare call left to freeze.
+  return deepFreeze(next);
 }
 
 /** Nodes the current call may still compare (see {@link MAX_NODES}). */
 let budget = 0;
+
+/**
+ * The keys of the objects being compared, along the path the walk is on: each object's keys, in the order
+ * for-in gave them, from the index where its walk began. Compared with the keys for-in gives for the
+ * previous version, they tell whether the two objects have the same keys without a lookup per key.
+ */
+const pathKeys: string[] = [];
+let top = 0;
+/** Past this many keys the array is dropped after a call, so a huge hand-built object does not stay pinned. */
+const MAX_KEPT_KEYS = 4096;
+
+/**
+ * Walks `next` against `previous` from the root and says whether they are equal. A property that cannot be
+ * assigned (a hand-built object with a getter or a read-only property; a node frozen under the walk through
+ * a cycle) is a TypeError in strict mode: it ends the walk, what was shared so far equals what it replaced,
+ * the rest stays as it was. Anything else (a throwing getter) is the caller's to see.
+ */
+function walkFrom(next: Node, previous: Node, freeze: boolean): boolean {
+  budget = MAX_NODES;
+  top = 0;
+  try {
+    return walk(next, previous, 0, freeze);
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    return false;
+  } finally {
+    if (pathKeys.length > MAX_KEPT_KEYS) pathKeys.length = 0;
+  }
+}
 
 type Node = Record<string, unknown> | unknown[];
 
@@ -69,61 +120,92 @@ function isShareable(value: unknown): value is Node {
 }
 
 /**
- * Shares `prev`'s equal children into `next` (not frozen) and says whether `next` now deep-equals `prev`. An
- * array and an object never match.
+ * Shares `prev`'s equal, frozen children into `next` (not frozen) and says whether `next` now deep-equals
+ * `prev`. An array and an object never match. With `freeze`, every child of `next` ends frozen, and `next`
+ * itself unless it equals `prev` (the caller then takes `prev`'s, or freezes it).
  */
-function share(next: Node, prev: Node, depth: number): boolean {
-  if (--budget < 0) return false;
-  if (Array.isArray(next)) {
-    if (!Array.isArray(prev)) return false;
-    let same = next.length === prev.length;
-    const n = Math.min(next.length, prev.length);
-    for (let i = 0; i < n; i++) {
+function walk(next: Node, prev: Node, depth: number, freeze: boolean): boolean {
+  let same: boolean;
+  if (--budget < 0 || Array.isArray(next) !== Array.isArray(prev)) {
+    same = false;
+    if (freeze) deepFreeze(next);
+  } else if (Array.isArray(next)) {
+    const before = prev as unknown[];
+    same = next.length === before.length;
+    for (let i = 0; i < next.length; i++) {
       const a = next[i];
-      const b = prev[i];
-      if (a === b) continue;
-      if (takeOver(a, b, depth)) next[i] = b;
+      const b = i < before.length ? before[i] : undefined;
+      if (a === b) {
+        if (freeze && typeof a === 'object' && a !== null) deepFreeze(a);
+      } else if (typeof a === 'object' && a !== null && settle(a, b, depth, freeze)) next[i] = b;
       else same = false;
     }
-    return same;
-  }
-  if (Array.isArray(prev)) return false;
-  let same = true;
-  let keys = 0;
-  for (const key in next) {
-    keys++;
-    const a = next[key];
-    const b = (prev as Record<string, unknown>)[key];
-    if (a === b) {
-      // `undefined` on one side only: a key the other lacks.
-      if (a === undefined && !(key in prev)) same = false;
-      continue;
+  } else {
+    same = true;
+    const from = top;
+    for (const key in next) {
+      pathKeys[top++] = key;
+      const a = next[key];
+      const b = (prev as Record<string, unknown>)[key];
+      if (a === b) {
+        if (typeof a === 'object') {
+          if (freeze && a !== null) deepFreeze(a);
+        } else if (a === undefined && !(key in prev)) same = false; // a key the other lacks
+      } else if (
+        typeof a === 'object' &&
+        a !== null &&
+        // An own `__proto__` (JSON.parse makes one) cannot be assigned: it would set the prototype.
+        settle(a, key === '__proto__' ? undefined : b, depth, freeze)
+      ) {
+        next[key] = b;
+      } else same = false;
     }
-    // An own `__proto__` (JSON.parse makes one) cannot be assigned: it would set the prototype.
-    if (key !== '__proto__' && takeOver(a, b, depth)) next[key] = b;
-    else same = false;
+    if (same) same = sameKeys(next, prev, from);
+    top = from;
   }
-  if (same) {
-    // Every key of `prev` is one of `next`'s, and as many: the same keys (a key of `next` found in `prev`
-    // only as a property for-in does not list would otherwise pass for one).
-    let prevKeys = 0;
-    for (const key in prev) {
-      if (!(key in next)) return false;
-      prevKeys++;
-    }
-    same = prevKeys === keys;
-  }
+  if (freeze && !same) Object.freeze(next);
   return same;
 }
 
-/** Whether `b` (frozen) may replace `a` (an unfrozen equal of it): compares, sharing inside `a` on the way. */
-function takeOver(a: unknown, b: unknown, depth: number): boolean {
-  return (
-    depth < MAX_DEPTH &&
-    isShareable(a) &&
-    isShareable(b) &&
-    !Object.isFrozen(a) &&
-    Object.isFrozen(b) &&
-    share(a, b, depth + 1)
-  );
+/**
+ * Whether `b` (frozen) may replace `a`, a child of the node being walked: compares, sharing inside `a` on
+ * the way. With `freeze`, `a` ends frozen unless `b` replaces it.
+ */
+function settle(a: object, b: unknown, depth: number, freeze: boolean): boolean {
+  if (Object.isFrozen(a)) return false;
+  if (depth < MAX_DEPTH && isShareable(a) && isShareable(b)) {
+    if (!walk(a, b, depth + 1, freeze)) return false;
+    if (Object.isFrozen(b)) return true;
+    // Equal, but `b` may still change: `a` keeps its own node, over shared frozen children.
+    if (freeze) Object.freeze(a);
+    return false;
+  }
+  if (freeze) deepFreeze(a);
+  return false;
+}
+
+/**
+ * Whether `prev` has the same enumerable keys as `next`, whose keys the walk recorded from `pathKeys[from]`
+ * on (each of them is known to be in `prev`). When for-in lists `prev`'s keys in the same order (it does for
+ * two objects JSON.parse built from one serializer), one pass compares them; otherwise every key of `prev`
+ * is looked up in `next`, and the counts compared (a key of `next` found in `prev` only as a property for-in
+ * does not list would otherwise pass for one).
+ */
+function sameKeys(next: Node, prev: Node, from: number): boolean {
+  const count = top - from;
+  let i = 0;
+  for (const key in prev) {
+    if (i >= count || pathKeys[from + i] !== key) return sameKeySets(next, prev, count);
+    i++;
+  }
+  return i === count;
+}
+
+function sameKeySets(next: Node, prev: Node, count: number): boolean {
+  let n = 0;
+  for (const key in prev) {
+    if (!(key in next)) return false;
+    n++;
+  }
+  return n === count;
 }

@@ -5,7 +5,7 @@
  * JavaScript is single-threaded, so there is no lock: every method runs to completion. What client-go gets
  * from its lock we get from computing everything that can fail before mutating anything.
  */
-import { deepFreeze, shareUnchanged } from '@kubecache/apimachinery';
+import { deepFreeze, freezeSharing } from '@kubecache/apimachinery';
 import { deletionHandlingMetaNamespaceKeyFunc, type KeyFunc, keyOf } from './keys.js';
 import type { Indexer, Indexers, IndexFunc } from './store.js';
 
@@ -350,8 +350,7 @@ export class IndexedStore<T> implements Indexer<T> {
     const stored = transform ? this.#transformed(obj) : obj;
     if (this.#indexes.length === 0) {
       // No index to move the key between: no value arrays to build.
-      if (this.#freeze)
-        this.#freezeSharing(stored, previous ?? (known === NOT_LOOKED_UP ? this.#items.get(key) : known));
+      if (this.#freeze) freezeSharing(stored, previous ?? (known === NOT_LOOKED_UP ? this.#items.get(key) : known));
       this.#items.set(key, stored);
       this.#recordVersion(stored);
       return stored;
@@ -359,22 +358,13 @@ export class IndexedStore<T> implements Indexer<T> {
     const old = known === NOT_LOOKED_UP ? this.#items.get(key) : known;
     const newValues = this.#allValues(stored, key);
     const oldValues = old === undefined ? undefined : this.#allValues(old, key);
-    if (this.#freeze) this.#freezeSharing(stored, previous ?? old);
+    if (this.#freeze) freezeSharing(stored, previous ?? old);
     this.#items.set(key, stored);
     for (let i = 0; i < this.#indexes.length; i++) {
       updateIndex(this.#indexes[i] as IndexEntry<T>, key, oldValues?.[i], newValues[i] as readonly string[]);
     }
     this.#recordVersion(stored);
     return stored;
-  }
-
-  /**
-   * Freezes `stored`, first taking over the unchanged parts of `previous` (the version it replaces, frozen):
-   * the parsed duplicates become garbage at once instead of being copied and promoted by the collector.
-   */
-  #freezeSharing(stored: T, previous: T | undefined): void {
-    if (previous !== undefined && previous !== stored) shareUnchanged(stored, previous);
-    deepFreeze(stored);
   }
 
   #remove(key: string): void {

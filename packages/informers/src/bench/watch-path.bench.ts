@@ -15,7 +15,7 @@
  * Run: `npx tsc -b && node --expose-gc packages/informers/dist/bench/watch-path.bench.js`
  * (`WATCH_PATH_ROUNDS` rounds, default 5; `WATCH_PATH_KINDS=in-order,delta-fifo` limits the cases, bare is
  * always run; `WATCH_PATH_MODES=bytes,parsed` limits the tables; `WATCH_PATH_PER_TURN`, see below;
- * `WATCH_PATH_PROFILE=<dir>` writes a CPU profile of each informer case's last timed run there).
+ * `WATCH_PATH_EVENTS=churn` sends the churn mix; `WATCH_PATH_PROFILE=<dir>` writes a CPU profile of each informer case's last timed run there).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 import type { KubeObject, ListOptions, WatchEvent } from '@kubecache/apimachinery';
-import { makePods } from '@kubecache/apimachinery/testing';
+import { makePod, makePods } from '@kubecache/apimachinery/testing';
 import type { ListerWatcher, ListResult } from '@kubecache/cache';
 import { Observable, type Subscriber } from 'rxjs';
 import { type InformerQueueKind, SharedIndexInformer } from '../shared-informer.js';
@@ -40,6 +40,18 @@ const ROUNDS = Math.max(1, Number(process.env.WATCH_PATH_ROUNDS) || 5);
  * ~1.5 KB pods), or `WATCH_PATH_PER_TURN` (18 is a chunk of the ~3.5 KB pods of the loopback benchmark).
  */
 const PER_TURN = perTurn(process.env.WATCH_PATH_PER_TURN);
+
+/**
+ * `WATCH_PATH_EVENTS=churn` sends the churn mix of the loopback benchmark instead of MODIFIED events only: of
+ * every five events, three MODIFIED of listed pods, then an ADDED of a new pod and a DELETED of that pod.
+ */
+const CHURN = churnSetting(process.env.WATCH_PATH_EVENTS);
+
+function churnSetting(setting: string | undefined): boolean {
+  if (setting === undefined || setting === '' || setting === 'modified') return false;
+  if (setting === 'churn') return true;
+  throw new Error(`WATCH_PATH_EVENTS takes modified or churn, not ${setting}`);
+}
 
 function perTurn(setting: string | undefined): number {
   if (setting === undefined || setting === '') return 40;
@@ -58,14 +70,28 @@ interface Fixture {
 /** Whether a case starts from the bytes or from parsed events. */
 type Mode = 'bytes' | 'parsed';
 
-/** 10k pods as a list, and 100k MODIFIED events cycling over them (a new label and version each). */
+/**
+ * 10k pods as a list, and 100k MODIFIED events cycling over them (a new label and version each), or with
+ * {@link CHURN} the churn mix.
+ */
 function prepare(): Fixture {
   const texts = makePods(N).map((pod) => JSON.stringify(pod));
   const listText = `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"${N}"},"items":[${texts.join(',')}]}`;
   const lines: string[] = [];
+  let added = '';
   for (let i = 0; i < M; i++) {
+    const rv = `"resourceVersion":"${N + 1 + i}"`;
+    if (CHURN && i % 5 === 3) {
+      added = JSON.stringify(makePod(N + i)).replace(/"resourceVersion":"\d+"/, rv);
+      lines.push(`{"type":"ADDED","object":${added}}\n`);
+      continue;
+    }
+    if (CHURN && i % 5 === 4) {
+      lines.push(`{"type":"DELETED","object":${added.replace(/"resourceVersion":"\d+"/, rv)}}\n`);
+      continue;
+    }
     const pod = (texts[i % N] as string)
-      .replace(/"resourceVersion":"\d+"/, `"resourceVersion":"${N + 1 + i}"`)
+      .replace(/"resourceVersion":"\d+"/, rv)
       .replace('"labels":{', `"labels":{"generation":"${i}",`);
     lines.push(`{"type":"MODIFIED","object":${pod}}\n`);
   }
@@ -224,7 +250,11 @@ async function informer(
   const source = new FixtureSource(f);
   const inf = new SharedIndexInformer<KubeObject>({ listerWatcher: source, queue, freeze, name: 'bench' });
   const counter = new Counter();
-  inf.addEventHandler({ onAdd: () => {}, onUpdate: () => counter.tick(), onDelete: () => counter.tick() });
+  inf.addEventHandler({
+    onAdd: (_obj, initial) => (initial ? undefined : counter.tick()),
+    onUpdate: () => counter.tick(),
+    onDelete: () => counter.tick(),
+  });
   const ac = new AbortController();
   const running = inf.run(ac.signal);
   await inf.waitForCacheSync(ac.signal);
@@ -272,9 +302,8 @@ async function main(): Promise<void> {
   const names = Object.keys(CASES).filter((k) => k === 'bare' || !only || only.includes(k));
   const f = prepare();
   const bytes = f.chunks.reduce((n, c) => n + c.length, 0);
-  console.log(
-    `${M / 1000}k MODIFIED events after a ${N / 1000}k list, ${(bytes / 1e6).toFixed(1)} MB; ${ROUNDS} rounds`,
-  );
+  const what = CHURN ? 'churn events (60% MODIFIED, 20% ADDED, 20% DELETED)' : 'MODIFIED events';
+  console.log(`${M / 1000}k ${what} after a ${N / 1000}k list, ${(bytes / 1e6).toFixed(1)} MB; ${ROUNDS} rounds`);
   const modes = (['bytes', 'parsed'] as const).filter((m) => !onlyModes || onlyModes.includes(m));
   for (const mode of modes) {
     const results = new Map<string, Timing[]>(names.map((n) => [n, []]));
