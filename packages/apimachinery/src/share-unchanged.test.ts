@@ -352,6 +352,31 @@ describe('freezeSharing', () => {
     for (const n of distinctNodes(shared)) expect(Object.isFrozen(n)).toBe(true);
   });
 
+  it('keeps its keys apart from a walk that a getter starts in the middle of it', () => {
+    // `c` of the new version has keys the previous one lacks (`toString` and `valueOf`, which it inherits, so
+    // the values match); telling them apart rests on the keys the walk recorded, which the inner walk must not
+    // clobber.
+    const innerPrev = deepFreeze({ p: { q: 1 }, r: 1 });
+    let inner: { p: { q: number }; r: number } | undefined;
+    const c = {} as Record<string, unknown>;
+    Object.defineProperty(c, 'toString', {
+      enumerable: true,
+      get: () => {
+        inner = freezeSharing({ p: { q: 1 }, r: 2 }, innerPrev);
+        return Object.prototype.toString;
+      },
+    });
+    c.valueOf = Object.prototype.valueOf;
+    c.b = 1;
+    const prev = deepFreeze({ c: { b: 1 } });
+    const result = freezeSharing({ c }, prev as { c: Record<string, unknown> });
+    expect(result.c).toBe(c);
+    expect(Object.keys(result.c)).toEqual(['toString', 'valueOf', 'b']);
+    expect(Object.isFrozen(result.c)).toBe(true);
+    expect(inner?.p).toBe(innerPrev.p);
+    expect(Object.isFrozen(inner)).toBe(true);
+  });
+
   it('stops sharing at a property it cannot assign, and still freezes everything', () => {
     const prev = deepFreeze({ a: { b: { c: 1 } }, d: { e: 1 } });
     const a = {} as Record<string, unknown>;

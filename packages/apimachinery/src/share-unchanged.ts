@@ -97,15 +97,19 @@ const MAX_KEPT_KEYS = 4096;
  * the rest stays as it was. Anything else (a throwing getter) is the caller's to see.
  */
 function walkFrom(next: Node, previous: Node, freeze: boolean): boolean {
+  // A getter of `next` may itself store an object (and walk) mid-walk: the outer walk's keys and budget stay.
+  const base = top;
+  const outerBudget = budget;
   budget = MAX_NODES;
-  top = 0;
   try {
     return walk(next, previous, 0, freeze);
   } catch (err) {
     if (!(err instanceof TypeError)) throw err;
     return false;
   } finally {
-    if (pathKeys.length > MAX_KEPT_KEYS) pathKeys.length = 0;
+    top = base;
+    budget = outerBudget;
+    if (base === 0 && pathKeys.length > MAX_KEPT_KEYS) pathKeys.length = 0;
   }
 }
 
@@ -195,7 +199,8 @@ function sameKeys(next: Node, prev: Node, from: number): boolean {
   const count = top - from;
   let i = 0;
   for (const key in prev) {
-    if (i >= count || pathKeys[from + i] !== key) return sameKeySets(next, prev, count);
+    if (i >= count) return false; // more keys than `next` lists
+    if (pathKeys[from + i] !== key) return sameKeySets(next, prev, count);
     i++;
   }
   return i === count;
